@@ -1,0 +1,1 @@
+"""The LIS Gdynia residents' assistant: composition root, configuration and entry points."""

@@ -1,0 +1,109 @@
+"""Entry point: `python -m bot <command>` (also installed as `lis-bot`).
+
+  chat                      the console channel (default; SQLite, no token)
+  run                       long polling on Telegram (the Procfile worker)
+  ask [QUESTION]            answer questions from the knowledge base, without Telegram
+  knowledge check | eval    validate the knowledge files / measure the matcher
+  texts update | compile    maintain the gettext catalogs of UI strings
+
+Heavy imports (aiogram) happen inside the commands that need them, so `ask` and `knowledge`
+start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command")
+
+    chat = commands.add_parser("chat", help="talk to the bot in the terminal")
+    chat.add_argument("--user-id", type=int, default=1001)
+    chat.add_argument("--lang", default="pl", help="the Telegram language_code of the user")
+    chat.add_argument("--jsonl", action="store_true", help="print one JSON object per message")
+    chat.add_argument("--out", type=Path, default=Path("data/out"), help="folder for documents")
+
+    commands.add_parser("run", help="long polling on Telegram")
+
+    ask = commands.add_parser("ask", help="answer questions (one per line from stdin if none)")
+    ask.add_argument("question", nargs="*")
+    ask.add_argument("--json", action="store_true")
+    ask.add_argument("--lang", help="force the question's language (pl, uk, en)")
+    ask.add_argument("--explain", action="store_true")
+    ask.add_argument("--dir", type=Path, help="knowledge folder (default: KNOWLEDGE_DIR)")
+
+    knowledge = commands.add_parser("knowledge", help="check or evaluate the knowledge files")
+    knowledge_commands = knowledge.add_subparsers(dest="knowledge_command", required=True)
+    check = knowledge_commands.add_parser("check", help="validate the knowledge files")
+    check.add_argument("--dir", type=Path)
+    check.add_argument("--strict", action="store_true", help="warnings fail too")
+    evaluate = knowledge_commands.add_parser("eval", help="accuracy on a labelled TSV file")
+    evaluate.add_argument("file", type=Path)
+    evaluate.add_argument("--dir", type=Path)
+
+    texts = commands.add_parser("texts", help="gettext catalogs of UI strings")
+    texts.add_argument("action", choices=("update", "compile", "check"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "chat"
+    if command == "knowledge":
+        from bot.cli_knowledge import run_knowledge_command
+
+        return run_knowledge_command(args)
+    if command == "ask":
+        from bot.cli_knowledge import run_ask
+
+        return run_ask(args)
+    if command == "texts":
+        return _texts(args.action)
+
+    from bot.config import load_settings
+
+    settings = load_settings()
+    if command == "run":
+        from bot.polling import run_polling
+
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return asyncio.run(run_polling(settings))
+
+    from bot.console import ConsoleOptions, run_console
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    options = ConsoleOptions(
+        user_id=getattr(args, "user_id", 1001),
+        language_code=getattr(args, "lang", "pl"),
+        jsonl=getattr(args, "jsonl", False),
+        out_dir=getattr(args, "out", Path("data/out")),
+    )
+    try:
+        asyncio.run(run_console(settings, options))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _texts(action: str) -> int:
+    from bot import catalogs
+
+    if action == "update":
+        catalogs.update()
+    elif action == "compile":
+        catalogs.compile_all()
+    problems = catalogs.problems()
+    for problem in problems:
+        print(problem)
+    return 1 if problems and action == "check" else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

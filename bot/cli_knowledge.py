@@ -1,0 +1,81 @@
+"""`ask` and `knowledge check|eval`: the knowledge base from the command line, without aiogram."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from bot.config import load_settings
+from knowledge.analyzer import warm_up
+from knowledge.evaluation import evaluate, read_rows
+from knowledge.loader import KnowledgeError, load_knowledge
+from knowledge.search import Match, Matcher
+from knowledge.validator import check_knowledge
+
+
+def _directory(args: argparse.Namespace) -> Path:
+    return args.dir or load_settings().knowledge_dir
+
+
+def _matcher(directory: Path) -> Matcher | None:
+    try:
+        base = load_knowledge(directory)
+    except KnowledgeError as error:
+        print(error, file=sys.stderr)
+        return None
+    warm_up()
+    return Matcher(base)
+
+
+def run_knowledge_command(args: argparse.Namespace) -> int:
+    directory = _directory(args)
+    if args.knowledge_command == "check":
+        problems = check_knowledge(directory, date.today())
+        for problem in problems:
+            print(problem)
+        errors = sum(p.severity == "error" for p in problems)
+        warnings = len(problems) - errors
+        print(f"{errors} error(s), {warnings} warning(s) in {directory}")
+        return 1 if errors or (args.strict and warnings) else 0
+    matcher = _matcher(directory)
+    if matcher is None:
+        return 1
+    report = evaluate(matcher, read_rows(args.file))
+    print("\n".join(report.lines()))
+    return 0
+
+
+def run_ask(args: argparse.Namespace) -> int:
+    matcher = _matcher(_directory(args))
+    if matcher is None:
+        return 1
+    questions = [" ".join(args.question)] if args.question else (
+        line.strip() for line in sys.stdin if line.strip()
+    )
+    for question in questions:
+        match = matcher.search(question, lang=args.lang, explain=args.explain)
+        print(_format(match, as_json=args.json, explain=args.explain), flush=True)
+    return 0
+
+
+def _format(match: Match, *, as_json: bool, explain: bool) -> str:
+    record: dict[str, object] = {
+        "question": match.question,
+        "topic": match.topic,
+        "score": match.score,
+        "lang": match.lang,
+        "suggestions": match.suggestions,
+    }
+    if explain:
+        record["explain"] = match.explanation
+    if as_json:
+        return json.dumps(record, ensure_ascii=False)
+    outcome = match.topic or ("unsure: " + ", ".join(match.suggestions) if match.suggestions
+                              else "no answer (fallback)")
+    lines = [f"{match.question}\n  -> {outcome}  (score {match.score:.3f}, {match.lang})"]
+    if explain:
+        lines += [f"     {key}: {value}" for key, value in match.explanation.items()]
+    return "\n".join(lines)

@@ -1,0 +1,126 @@
+"""Residents and coordinators talking to the real dispatcher through `LocalTelegram`.
+
+Builds Telegram updates (texts, commands, button presses, replies, locations), feeds each one
+to completion and returns what the bot sent in response. The console channel and the tests
+both drive the bot through this class.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.types import Update
+
+from bot.local_telegram import LocalTelegram, SentMessage, chat_payload, message_payload
+from knowledge.text import fold
+
+
+class NoSuchButton(LookupError):
+    """The button to press does not exist on the latest bot message with buttons."""
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: int
+    chat_id: int
+    language_code: str | None = "pl"
+    first_name: str = "Resident"
+
+    def as_user(self) -> dict[str, Any]:
+        user: dict[str, Any] = {"id": self.user_id, "is_bot": False, "first_name": self.first_name}
+        if self.language_code:
+            user["language_code"] = self.language_code
+        return user
+
+
+class Conversation:
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, telegram: LocalTelegram) -> None:
+        self.dispatcher = dispatcher
+        self.bot = bot
+        self.telegram = telegram
+        self._update_ids = itertools.count(1)
+        self._callback_ids = itertools.count(1)
+        self._outputs: list[SentMessage] = []
+        telegram.subscribe(self._collect)
+
+    async def send_text(
+        self, person: Person, text: str, *, reply_to_latest: bool = False
+    ) -> list[SentMessage]:
+        message = self._incoming(person)
+        message["text"] = text
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        if reply_to_latest:
+            latest = self.telegram.latest(person.chat_id)
+            if latest is not None:
+                message["reply_to_message"] = _bot_message(latest)
+        return await self._feed({"message": message})
+
+    async def send_location(
+        self, person: Person, latitude: float, longitude: float
+    ) -> list[SentMessage]:
+        message = self._incoming(person)
+        message["location"] = {"latitude": latitude, "longitude": longitude}
+        return await self._feed({"message": message})
+
+    async def press(self, person: Person, button: int | str) -> list[SentMessage]:
+        """Press button N (1-based, left to right, top to bottom) or the one with this label."""
+        target = self.telegram.latest_with_buttons(person.chat_id)
+        if target is None:
+            raise NoSuchButton("there is no message with buttons in this chat")
+        flat = [b for row in target.buttons for b in row if b.callback_data is not None]
+        if isinstance(button, int):
+            if not 1 <= button <= len(flat):
+                raise NoSuchButton(f"there is no button {button} (the message has {len(flat)})")
+            chosen = flat[button - 1]
+        else:
+            wanted = fold_label(button)
+            chosen = next((b for b in flat if fold_label(b.label) == wanted), None)
+            if chosen is None:
+                raise NoSuchButton(f"there is no button labelled '{button}'")
+        query = {
+            "id": str(next(self._callback_ids)),
+            "from": person.as_user(),
+            "chat_instance": str(person.chat_id),
+            "message": _bot_message(target),
+            "data": chosen.callback_data,
+        }
+        return await self._feed({"callback_query": query})
+
+    async def feed_raw(self, update: dict[str, Any]) -> list[SentMessage]:
+        return await self._feed(dict(update))
+
+    def _incoming(self, person: Person) -> dict[str, Any]:
+        message_id = self.telegram.next_message_id(person.chat_id)
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat_payload(person.chat_id),
+            "from": person.as_user(),
+        }
+
+    async def _feed(self, update: dict[str, Any]) -> list[SentMessage]:
+        update["update_id"] = next(self._update_ids)
+        self._outputs = []
+        await self.dispatcher.feed_update(
+            self.bot, Update.model_validate(update, context={"bot": self.bot})
+        )
+        return list(self._outputs)
+
+    def _collect(self, kind: str, item: object) -> None:
+        if isinstance(item, SentMessage) and kind in ("sent", "edited"):
+            self._outputs.append(item)
+
+
+def _bot_message(message: SentMessage) -> dict[str, Any]:
+    return message_payload(message)
+
+
+def fold_label(label: str) -> str:
+    """Compare button labels ignoring case and Polish diacritics."""
+    return " ".join(fold(label).split())

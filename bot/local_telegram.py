@@ -1,0 +1,309 @@
+"""An in-process Telegram Bot API: the session behind the console channel and the tests.
+
+It answers the Bot API methods this bot uses with real, validated Telegram objects and keeps
+each chat's messages, so buttons can be pressed and replies quoted. Any other method fails
+loudly, so a handler that starts calling something new cannot go unnoticed. Deliveries to a
+chat can be made to fail for a while, as Telegram or a coordinators' chat sometimes does.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncGenerator, Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteMessage,
+    DeleteWebhook,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetMe,
+    SendDocument,
+    SendMessage,
+    SetMyCommands,
+    TelegramMethod,
+)
+from aiogram.types import InlineKeyboardMarkup, InputFile
+
+BOT_USER = {"id": 42, "is_bot": True, "first_name": "LIS Gdynia", "username": "lis_gdynia_bot"}
+
+
+class UnexpectedTelegramCall(AssertionError):
+    """The bot called a Bot API method the local Telegram does not know."""
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    callback_data: str | None = None
+    url: str | None = None
+
+
+@dataclass
+class SentMessage:
+    chat_id: int
+    message_id: int
+    html: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    document_name: str | None = None
+    document: bytes | None = None
+    edited: bool = False
+    deleted: bool = False
+
+    @property
+    def text(self) -> str:
+        """What the resident reads: the HTML rendered as plain text, links shown in brackets."""
+        return html_to_text(self.html)
+
+    @property
+    def labels(self) -> list[str]:
+        return [button.label for row in self.buttons for button in row]
+
+    def button(self, label_or_number: str | int) -> Button:
+        flat = [button for row in self.buttons for button in row]
+        if isinstance(label_or_number, int):
+            return flat[label_or_number - 1]
+        return next(b for b in flat if b.label == label_or_number)
+
+
+@dataclass
+class CallbackAnswer:
+    callback_query_id: str
+    text: str | None
+    show_alert: bool
+
+
+Listener = Callable[[str, SentMessage | CallbackAnswer], None]
+
+
+class LocalTelegram(BaseSession):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[TelegramMethod[Any]] = []
+        self.messages: dict[tuple[int, int], SentMessage] = {}
+        self.callback_answers: list[CallbackAnswer] = []
+        self._next_message_id: dict[int, int] = {}
+        self._failures: dict[int, list[dict[str, Any]]] = {}
+        self._listeners: list[Listener] = []
+
+    # -- inspection -------------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call `listener(kind, item)` for every message sent ('sent'), edited, or answer."""
+        self._listeners.append(listener)
+
+    def chat_history(self, chat_id: int) -> list[SentMessage]:
+        return [m for (chat, _), m in self.messages.items() if chat == chat_id and not m.deleted]
+
+    def latest_with_buttons(self, chat_id: int) -> SentMessage | None:
+        return next((m for m in reversed(self.chat_history(chat_id)) if m.buttons), None)
+
+    def latest(self, chat_id: int) -> SentMessage | None:
+        history = self.chat_history(chat_id)
+        return history[-1] if history else None
+
+    def register_incoming(self, chat_id: int, message_id: int) -> None:
+        """Keep bot and resident message ids apart, as Telegram does within one chat."""
+        self._next_message_id[chat_id] = max(self._next_message_id.get(chat_id, 1), message_id + 1)
+
+    def next_message_id(self, chat_id: int) -> int:
+        message_id = self._next_message_id.get(chat_id, 1)
+        self._next_message_id[chat_id] = message_id + 1
+        return message_id
+
+    def fail_deliveries(
+        self, chat_id: int, times: int, *, error_code: int = 502, description: str = "Bad Gateway"
+    ) -> None:
+        """Make the next `times` messages to `chat_id` fail as Telegram would."""
+        failure = {"ok": False, "error_code": error_code, "description": description}
+        self._failures.setdefault(chat_id, []).extend([failure] * times)
+
+    # -- BaseSession ------------------------------------------------------------------------
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None
+    ) -> Any:
+        self.calls.append(method)
+        handler = self._handlers().get(type(method))
+        if handler is None:
+            raise UnexpectedTelegramCall(f"unexpected Telegram call: {type(method).__name__}")
+        chat_id = getattr(method, "chat_id", None)
+        if isinstance(chat_id, int) and self._failures.get(chat_id):
+            payload = self._failures[chat_id].pop(0)
+        else:
+            payload = {"ok": True, "result": await handler(bot, method)}
+        return self.check_response(bot, method, 200, json.dumps(payload)).result
+
+    async def stream_content(
+        self, url: str, headers: dict[str, Any] | None = None, timeout: int = 30,
+        chunk_size: int = 65536, raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
+        raise UnexpectedTelegramCall("unexpected file download")
+        yield b""  # pragma: no cover  (makes this an async generator)
+
+    async def close(self) -> None:
+        """Nothing to close: no network."""
+
+    # -- methods ----------------------------------------------------------------------------
+
+    def _handlers(self) -> dict[type, Callable[[Bot, Any], Any]]:
+        return {
+            GetMe: self._get_me,
+            SendMessage: self._send_message,
+            EditMessageText: self._edit_text,
+            EditMessageReplyMarkup: self._edit_markup,
+            AnswerCallbackQuery: self._answer_callback,
+            SendDocument: self._send_document,
+            DeleteMessage: self._delete_message,
+            DeleteWebhook: self._true,
+            SetMyCommands: self._true,
+        }
+
+    async def _true(self, bot: Bot, method: Any) -> bool:
+        return True
+
+    async def _get_me(self, bot: Bot, method: GetMe) -> dict[str, Any]:
+        return BOT_USER
+
+    async def _send_message(self, bot: Bot, method: SendMessage) -> dict[str, Any]:
+        chat_id = int(method.chat_id)
+        message = SentMessage(
+            chat_id=chat_id,
+            message_id=self.next_message_id(chat_id),
+            html=method.text,
+            buttons=_buttons(method.reply_markup),
+        )
+        return self._store(message, "sent")
+
+    async def _send_document(self, bot: Bot, method: SendDocument) -> dict[str, Any]:
+        chat_id = int(method.chat_id)
+        document: InputFile = method.document  # type: ignore[assignment]
+        content = b"".join([chunk async for chunk in document.read(bot)])
+        message = SentMessage(
+            chat_id=chat_id,
+            message_id=self.next_message_id(chat_id),
+            html=method.caption or "",
+            buttons=_buttons(method.reply_markup),
+            document_name=document.filename or "document",
+            document=content,
+        )
+        return self._store(message, "sent")
+
+    async def _edit_text(self, bot: Bot, method: EditMessageText) -> dict[str, Any]:
+        message = self._existing(method.chat_id, method.message_id)
+        message.html = method.text
+        message.buttons = _buttons(method.reply_markup)
+        message.edited = True
+        return self._store(message, "edited")
+
+    async def _edit_markup(self, bot: Bot, method: EditMessageReplyMarkup) -> dict[str, Any]:
+        message = self._existing(method.chat_id, method.message_id)
+        message.buttons = _buttons(method.reply_markup)
+        message.edited = True
+        return self._store(message, "edited")
+
+    async def _delete_message(self, bot: Bot, method: DeleteMessage) -> bool:
+        self._existing(method.chat_id, method.message_id).deleted = True
+        return True
+
+    async def _answer_callback(self, bot: Bot, method: AnswerCallbackQuery) -> bool:
+        answer = CallbackAnswer(method.callback_query_id, method.text, bool(method.show_alert))
+        self.callback_answers.append(answer)
+        self._notify("answered", answer)
+        return True
+
+    def _existing(self, chat_id: Any, message_id: Any) -> SentMessage:
+        key = (int(chat_id), int(message_id))
+        if key not in self.messages:
+            raise UnexpectedTelegramCall(f"no message {message_id} in chat {chat_id}")
+        return self.messages[key]
+
+    def _store(self, message: SentMessage, kind: str) -> dict[str, Any]:
+        self.messages[(message.chat_id, message.message_id)] = message
+        self._notify(kind, message)
+        return message_payload(message)
+
+    def _notify(self, kind: str, item: SentMessage | CallbackAnswer) -> None:
+        for listener in self._listeners:
+            listener(kind, item)
+
+
+def chat_payload(chat_id: int) -> dict[str, Any]:
+    if chat_id > 0:
+        return {"id": chat_id, "type": "private", "first_name": "Resident"}
+    return {"id": chat_id, "type": "supergroup", "title": "Coordinators"}
+
+
+def message_payload(message: SentMessage) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "message_id": message.message_id,
+        "date": int(time.time()),
+        "chat": chat_payload(message.chat_id),
+        "from": BOT_USER,
+    }
+    if message.document_name:
+        payload["document"] = {
+            "file_id": f"doc-{message.message_id}",
+            "file_unique_id": f"doc-{message.message_id}",
+            "file_name": message.document_name,
+        }
+        if message.html:
+            payload["caption"] = message.text
+    else:
+        payload["text"] = message.text
+    if message.buttons:
+        payload["reply_markup"] = {
+            "inline_keyboard": [
+                [
+                    {"text": b.label, "callback_data": b.callback_data}
+                    if b.url is None
+                    else {"text": b.label, "url": b.url}
+                    for b in row
+                ]
+                for row in message.buttons
+            ]
+        }
+    return payload
+
+
+def _buttons(markup: Any) -> list[list[Button]]:
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return []
+    return [
+        [Button(b.text, b.callback_data, b.url) for b in row] for row in markup.inline_keyboard
+    ]
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._href: str | None = None
+        self._link_text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self._href = dict(attrs).get("href")
+            self._link_text = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href is not None:
+            text = "".join(self._link_text)
+            self.parts.append(text if text == self._href else f"{text} ({self._href})")
+            self._href = None
+
+    def handle_data(self, data: str) -> None:
+        (self._link_text if self._href is not None else self.parts).append(data)
+
+
+def html_to_text(markup: str) -> str:
+    extractor = _TextExtractor()
+    extractor.feed(markup)
+    extractor.close()
+    return "".join(extractor.parts)

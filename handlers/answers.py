@@ -1,0 +1,52 @@
+"""Showing a knowledge entry: the answer, buttons for related topics, 'was this helpful?'."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.services import Services
+from handlers.callbacks import FeedbackCallback, TopicCallback
+from knowledge.model import Entry
+from knowledge.render import render_answer
+
+BUTTON_LABEL_LIMIT = 60
+
+
+def entry_title(entry: Entry, locale: str) -> str:
+    title = entry.title.get(locale) or entry.title["pl"]
+    return title if len(title) <= BUTTON_LABEL_LIMIT else title[: BUTTON_LABEL_LIMIT - 1] + "…"
+
+
+def answer_view(services: Services, topic_id: str, locale: str) -> tuple[str, InlineKeyboardMarkup]:
+    snapshot = services.knowledge.current
+    entry = snapshot.base.entries[topic_id]
+    text = render_answer(snapshot.base, entry, locale, services.today())
+    keyboard = InlineKeyboardBuilder()
+    for related_id in entry.related:
+        related = snapshot.base.entry(related_id)
+        if related is not None:
+            keyboard.button(
+                text=entry_title(related, locale), callback_data=TopicCallback(topic=related_id)
+            )
+    keyboard.button(
+        text=_("👍 Helpful"), callback_data=FeedbackCallback(topic=topic_id, helpful=True)
+    )
+    keyboard.button(
+        text=_("👎 Not helpful"), callback_data=FeedbackCallback(topic=topic_id, helpful=False)
+    )
+    related_count = sum(1 for r in entry.related if snapshot.base.entry(r) is not None)
+    keyboard.adjust(*([1] * related_count), 2)
+    return text, keyboard.as_markup()
+
+
+def topics_keyboard(services: Services, topic_ids: list[str], locale: str) -> InlineKeyboardMarkup:
+    base = services.knowledge.current.base
+    keyboard = InlineKeyboardBuilder()
+    for topic_id in topic_ids:
+        entry = base.entry(topic_id)
+        if entry is not None:
+            keyboard.button(text=entry_title(entry, locale), callback_data=TopicCallback(topic=topic_id))
+    keyboard.adjust(1)
+    return keyboard.as_markup()

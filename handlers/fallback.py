@@ -1,0 +1,43 @@
+"""Last router: whatever no other handler took (stickers, photos, stale buttons, unknown commands)."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from handlers.callbacks import MenuCallback
+from handlers.start import menu_keyboard
+
+
+async def on_unknown_command(message: Message) -> None:
+    """An unknown /command -> say so and point to /help."""
+    await message.answer(_("I don't know this command. /help lists what I can do."))
+
+
+async def on_other_message(message: Message) -> None:
+    """A photo, sticker, voice note... -> explain that questions are read as text."""
+    await message.answer(
+        _("I can only read text messages. Type your question, or pick a programme:"),
+        reply_markup=menu_keyboard(),
+    )
+
+
+async def on_menu(query: CallbackQuery) -> None:
+    """'Menu' button -> the programme menu."""
+    if isinstance(query.message, Message):
+        await query.message.answer(_("Pick a programme:"), reply_markup=menu_keyboard())
+
+
+async def on_stale_button(query: CallbackQuery) -> None:
+    """Unknown or malformed callback data (old messages, forged presses) -> a polite note."""
+    await query.answer(_("This button is out of date. Type /start for the menu."), show_alert=True)
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(on_unknown_command, F.text.startswith("/"))
+    router.message.register(on_other_message)
+    router.callback_query.register(on_menu, MenuCallback.filter(F.action == "menu"))
+    router.callback_query.register(on_stale_button)
+    return router

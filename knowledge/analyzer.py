@@ -1,0 +1,79 @@
+"""From a question to weighted features: language, lemmas, folded words and character n-grams.
+
+Residents write without diacritics, with typos and in inflected forms. Lemmas (simplemma)
+catch inflection of correctly spelt words; character n-grams of folded words catch the rest
+(missing diacritics, typos, unknown forms). Both go into one sparse feature space.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from functools import lru_cache
+
+import simplemma
+
+from knowledge.text import fold, has_cyrillic, words
+
+NGRAM_SIZES = (3, 4, 5)
+WORD_WEIGHT = 1.0
+NGRAM_WEIGHT = 0.45
+BIGRAM_WEIGHT = 0.6
+_POLISH_LETTERS = set("ąćęłńóśźż")
+
+
+@lru_cache(maxsize=200_000)
+def lemma(word: str, lang: str) -> str:
+    """The folded dictionary form of a word (simplemma), or the folded word itself."""
+    return fold(simplemma.lemmatize(word.lower(), lang=lang))
+
+
+def detect_language(text: str, fallback: str = "pl") -> str:
+    """'uk' for Cyrillic; otherwise English or Polish; `fallback` when the words don't tell."""
+    if has_cyrillic(text):
+        return "uk"
+    if _POLISH_LETTERS & set(text.lower()):
+        return "pl"
+    scores = dict(simplemma.langdetect(text, lang=("pl", "en")))
+    english, polish = scores.get("en", 0.0), scores.get("pl", 0.0)
+    if english == polish:
+        return fallback if fallback in ("pl", "en") else "pl"
+    return "en" if english > polish else "pl"
+
+
+def warm_up() -> None:
+    """Load simplemma's dictionaries now rather than on a resident's first question (~2 s)."""
+    for lang, sample in (("pl", "budżetu obywatelskiego"), ("uk", "проєкти"), ("en", "residents")):
+        simplemma.langdetect(sample, lang=(lang,))
+        for word in words(sample):
+            lemma(word, lang)
+
+
+def features(text: str, lang: str) -> Counter[str]:
+    """Weighted sparse features of a text written in `lang`."""
+    counts: Counter[str] = Counter()
+    previous: str | None = None
+    for word in words(text):
+        folded = fold(word)
+        base = lemma(word, lang)
+        counts[f"w:{base}"] += WORD_WEIGHT
+        if folded != base:
+            counts[f"w:{folded}"] += WORD_WEIGHT / 2
+        if previous is not None:
+            counts[f"b:{previous}_{base}"] += BIGRAM_WEIGHT
+        previous = base
+        for gram in char_ngrams(folded):
+            counts[f"c:{gram}"] += NGRAM_WEIGHT
+    return counts
+
+
+@lru_cache(maxsize=100_000)
+def char_ngrams(word: str) -> tuple[str, ...]:
+    padded = f" {word} "
+    return tuple(
+        padded[i : i + n] for n in NGRAM_SIZES for i in range(len(padded) - n + 1)
+    )
+
+
+def sublinear(weight: float) -> float:
+    return 1.0 + math.log(weight) if weight >= 1.0 else weight

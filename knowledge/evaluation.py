@@ -1,0 +1,81 @@
+"""`knowledge eval`: accuracy of the matcher on a labelled TSV (topic, lang, question).
+
+Uses exactly the matcher the bot uses. A row labelled '-' is out of scope: the right outcome
+is abstaining (no confident answer).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from knowledge.search import Matcher
+
+OUT_OF_SCOPE_LABEL = "-"
+
+
+@dataclass
+class EvalReport:
+    in_scope: int = 0
+    in_scope_correct: int = 0
+    out_of_scope: int = 0
+    abstained: int = 0
+    language_correct: int = 0
+    total: int = 0
+    confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    @staticmethod
+    def _share(part: int, whole: int) -> float:
+        return part / whole if whole else 1.0
+
+    @property
+    def top1(self) -> float:
+        return self._share(self.in_scope_correct, self.in_scope)
+
+    @property
+    def abstention(self) -> float:
+        return self._share(self.abstained, self.out_of_scope)
+
+    @property
+    def language(self) -> float:
+        return self._share(self.language_correct, self.total)
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"in-scope top-1 accuracy:      {self.top1:6.1%}  ({self.in_scope_correct}/{self.in_scope})",
+            f"out-of-scope abstention:      {self.abstention:6.1%}  ({self.abstained}/{self.out_of_scope})",
+            f"answer language accuracy:     {self.language:6.1%}  ({self.language_correct}/{self.total})",
+        ]
+        if self.confusions:
+            lines.append("confusions (expected -> answered: count):")
+            for (expected, got), count in self.confusions.most_common():
+                lines.append(f"  {expected} -> {got}: {count}")
+        return lines
+
+
+def read_rows(path: Path) -> list[tuple[str, str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return [(row["topic"], row["lang"], row["question"]) for row in reader]
+
+
+def evaluate(matcher: Matcher, rows: list[tuple[str, str, str]]) -> EvalReport:
+    report = EvalReport()
+    for expected, lang, question in rows:
+        match = matcher.search(question)
+        report.total += 1
+        report.language_correct += match.lang == lang
+        answered = match.topic or "(abstained)"
+        if expected == OUT_OF_SCOPE_LABEL:
+            report.out_of_scope += 1
+            report.abstained += match.topic is None
+            if match.topic is not None:
+                report.confusions[("-", answered)] += 1
+        else:
+            report.in_scope += 1
+            report.in_scope_correct += match.topic == expected
+            if match.topic != expected:
+                report.confusions[(expected, answered)] += 1
+    return report

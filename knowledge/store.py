@@ -1,0 +1,61 @@
+"""The live knowledge base: reloads edited files, and keeps serving the last valid version.
+
+Staff edit files while the bot runs. Each access compares the files' modification times
+(a few dozen `stat` calls); on a change the folder is loaded and indexed again. An edit that
+does not load is logged with its `path:line` problems and the previous version stays in use.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.loader import KnowledgeError, load_knowledge
+from knowledge.model import KnowledgeBase
+from knowledge.search import Matcher
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    base: KnowledgeBase
+    matcher: Matcher
+
+
+class KnowledgeStore:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._signature = self._current_signature()
+        base = load_knowledge(directory)  # at start-up an invalid folder is fatal
+        self._snapshot = Snapshot(base, Matcher(base))
+        self._rejected_signature: tuple[tuple[str, int, int], ...] | None = None
+
+    @property
+    def current(self) -> Snapshot:
+        self.refresh()
+        return self._snapshot
+
+    def refresh(self) -> bool:
+        """Reload if any file changed; True when a new version was taken into use."""
+        signature = self._current_signature()
+        if signature == self._signature or signature == self._rejected_signature:
+            return False
+        try:
+            base = load_knowledge(self.directory)
+        except KnowledgeError as error:
+            self._rejected_signature = signature
+            log.error(
+                "knowledge edit rejected, still serving the previous version:\n%s", error
+            )
+            return False
+        self._snapshot = Snapshot(base, Matcher(base))
+        self._signature = signature
+        self._rejected_signature = None
+        log.info("knowledge reloaded: %d entries", len(base.entries))
+        return True
+
+    def _current_signature(self) -> tuple[tuple[str, int, int], ...]:
+        files = sorted(p for p in self.directory.rglob("*.yaml") if p.is_file())
+        return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)

@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, repositories, the FSM storage and pseudonymous keys."""
