@@ -49,7 +49,6 @@ class ConsoleRenderer:
     def __init__(self, options: ConsoleOptions, output: TextIO) -> None:
         self._options = options
         self._output = output
-        self.current_chat = options.user_id
 
     def __call__(self, kind: str, item: SentMessage | CallbackAnswer) -> None:
         if isinstance(item, CallbackAnswer):
@@ -68,7 +67,7 @@ class ConsoleRenderer:
                 record["edited"] = True
             self._print(json.dumps(record, ensure_ascii=False))
             return
-        prefix = "" if item.chat_id == self.current_chat else f"[→ chat {item.chat_id}] "
+        prefix = "" if item.chat_id == self._options.user_id else f"[→ chat {item.chat_id}] "
         marker = "(edited) " if kind == "edited" else ""
         body = item.text or ""
         if document_path is not None:
@@ -118,7 +117,6 @@ class Console:
             user_id = int(as_person.group(1))
             chat_id = int(as_person.group(2)) if as_person.group(2) else None
             person, line = self.person(user_id, chat_id), as_person.group(3).strip()
-        self._renderer.current_chat = person.chat_id
         try:
             await self._dispatch(person, line)
         except NoSuchButton as error:

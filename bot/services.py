@@ -35,11 +35,17 @@ class Services:
     today: Callable[[], date] = today_in_gdynia
 
 
-def build_services(settings: Settings, *, today: Callable[[], date] | None = None) -> Services:
+def build_services(
+    settings: Settings,
+    *,
+    today: Callable[[], date] | None = None,
+    knowledge: KnowledgeStore | None = None,
+) -> Services:
+    """`today` and an already loaded `knowledge` store can be passed in (tests share one)."""
     return Services(
         settings=settings,
         db=Database(settings.database_url),
-        knowledge=KnowledgeStore(settings.knowledge_dir),
+        knowledge=knowledge or KnowledgeStore(settings.knowledge_dir),
         i18n=build_i18n(settings.default_locale),
         languages=LanguageChoices(),
         pseudonyms=Pseudonymizer(settings.pseudonym_key.get_secret_value()),

@@ -7,6 +7,7 @@ topic or language exists before using it, and `fallback` answers anything else.
 from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
+from aiogram.utils.callback_answer import CallbackAnswer
 
 
 class TopicCallback(CallbackData, prefix="topic"):
@@ -24,3 +25,9 @@ class LanguageCallback(CallbackData, prefix="lang"):
 
 class MenuCallback(CallbackData, prefix="menu"):
     action: str
+
+
+def tell(callback_answer: CallbackAnswer, text: str, *, alert: bool = False) -> None:
+    """Set the text of the answer `CallbackAnswerMiddleware` sends once the handler is done."""
+    callback_answer.text = text
+    callback_answer.show_alert = alert

@@ -6,7 +6,9 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from handlers.callbacks import MenuCallback
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from handlers.callbacks import MenuCallback, tell
 from handlers.start import menu_keyboard
 
 
@@ -29,9 +31,9 @@ async def on_menu(query: CallbackQuery) -> None:
         await query.message.answer(_("Pick a programme:"), reply_markup=menu_keyboard())
 
 
-async def on_stale_button(query: CallbackQuery) -> None:
+async def on_stale_button(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
     """Unknown or malformed callback data (old messages, forged presses) -> a polite note."""
-    await query.answer(_("This button is out of date. Type /start for the menu."), show_alert=True)
+    tell(callback_answer, _("This button is out of date. Type /start for the menu."), alert=True)
 
 
 def build_router() -> Router:

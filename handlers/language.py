@@ -9,13 +9,14 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import SUPPORTED_LOCALES
 from bot.i18n import LanguageChoices
-from handlers.callbacks import LanguageCallback
+from handlers.callbacks import LanguageCallback, tell
 
 # Each language is offered in its own name, whatever the current locale.
 LANGUAGE_NAMES = {"pl": "🇵🇱 Polski", "uk": "🇺🇦 Українська", "en": "🇬🇧 English"}
@@ -35,11 +36,15 @@ async def cmd_language(message: Message) -> None:
 
 
 async def on_language(
-    query: CallbackQuery, callback_data: LanguageCallback, languages: LanguageChoices, i18n: I18n
+    query: CallbackQuery,
+    callback_data: LanguageCallback,
+    languages: LanguageChoices,
+    i18n: I18n,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """A language button -> switch, and confirm in the new language."""
     if callback_data.code not in SUPPORTED_LOCALES:
-        await query.answer(_("This button is out of date. Type /language again."), show_alert=True)
+        tell(callback_answer, _("This button is out of date. Type /language again."), alert=True)
         return
     languages.set(query.from_user.id, callback_data.code)
     with i18n.use_locale(callback_data.code):

@@ -11,6 +11,7 @@ import logging
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -19,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services import Services
 from bot.masking import mask_personal_data
 from handlers.answers import answer_view, topics_keyboard
-from handlers.callbacks import FeedbackCallback, MenuCallback, TopicCallback
+from handlers.callbacks import FeedbackCallback, MenuCallback, TopicCallback, tell
 from storage.repositories import FeedbackRepository, UnansweredRepository
 
 log = logging.getLogger(__name__)
@@ -69,16 +70,20 @@ async def on_question(
 
 
 async def on_feedback(
-    query: CallbackQuery, callback_data: FeedbackCallback, services: Services, session: AsyncSession
+    query: CallbackQuery,
+    callback_data: FeedbackCallback,
+    services: Services,
+    session: AsyncSession,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """'Helpful?' -> count it for the topic (no user id), thank, and remove the two buttons."""
     if services.knowledge.current.base.entry(callback_data.topic) is None:
-        await query.answer(_("This button is out of date."))
+        tell(callback_answer, _("This button is out of date."), alert=True)
         return
     await FeedbackRepository(session).count(
         topic_id=callback_data.topic, helpful=callback_data.helpful
     )
-    await query.answer(_("Thank you for your feedback!"))
+    tell(callback_answer, _("Thank you for your feedback!"))
     message = query.message
     if isinstance(message, Message) and message.reply_markup is not None:
         rows = [

@@ -11,13 +11,14 @@ import html
 from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services import Services
 from handlers.answers import answer_view
-from handlers.callbacks import MenuCallback, TopicCallback
+from handlers.callbacks import MenuCallback, TopicCallback, tell
 
 HELP_TOPIC = "bot.help"
 # The five programmes of LIS and the entry that introduces each.
@@ -70,11 +71,15 @@ async def cmd_help(message: Message, services: Services, locale: str) -> None:
 
 
 async def on_topic(
-    query: CallbackQuery, callback_data: TopicCallback, services: Services, locale: str
+    query: CallbackQuery,
+    callback_data: TopicCallback,
+    services: Services,
+    locale: str,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """A programme or related-topic button -> that topic's answer."""
     if services.knowledge.current.base.entry(callback_data.topic) is None:
-        await query.answer(_("This button is out of date. Type /start for the menu."), show_alert=True)
+        tell(callback_answer, _("This button is out of date. Type /start for the menu."), alert=True)
         return
     text, keyboard = answer_view(services, callback_data.topic, locale)
     if isinstance(query.message, Message):

@@ -1,0 +1,540 @@
+"""Benchmark of the question matcher (knowledge.search.Matcher): build time, latency, memory.
+
+Run from the repository root:
+
+    python benchmarks/search.py
+
+Measures three knowledge bases: the real one in knowledge/, and synthetic bases of 1,000 and
+10,000 entries generated deterministically from a Polish-like vocabulary. For each it prints
+the number of entries and indexed documents, the index build time, the p50/p99 latency of a few
+hundred questions, the tracemalloc peak of building the index, the process peak RSS
+(getrusage maxrss) after building, and the share of questions answered with the right entry.
+
+Each base is measured in a fresh child process (this script run with `--child NAME`): maxrss is
+a process-wide high-water mark, so measuring bases one after another in one process would blur
+their figures. The index is built twice in the child: once timed, once under tracemalloc (which
+slows allocation several times over, so it must not share a run with the timing).
+
+Figures only: nothing here asserts or compares against thresholds.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+import unicodedata
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from knowledge.analyzer import warm_up  # noqa: E402
+from knowledge.loader import load_knowledge  # noqa: E402
+from knowledge.model import LOCALES, Entry, KnowledgeBase, OutOfScope  # noqa: E402
+from knowledge.search import Matcher  # noqa: E402
+
+KNOWLEDGE_DIR = ROOT / "knowledge"
+DEV_TSV = ROOT / "tests" / "data" / "dev.tsv"
+QUERY_COUNT = 300
+REAL_TYPO_VARIANTS = 24
+SYNTHETIC_SIZES = (1_000, 10_000)
+PHRASINGS_PER_LOCALE = 8
+SEED = 20_261_124
+
+# --------------------------------------------------------------------------------------------
+# Vocabulary: real words (inflected forms included, so the lemmatiser has work to do) mixed with
+# generated syllable words that inflect with real endings, so that character n-grams of one
+# stem are shared across its forms while its lemmas are unknown to simplemma.
+# --------------------------------------------------------------------------------------------
+
+POLISH_WORDS = """
+budżet budżetu budżecie obywatelski obywatelskiego obywatelskim projekt projektu projekty
+projektów wniosek wniosku wnioski wniosków głosowanie głosowania głosować zagłosować
+mieszkaniec mieszkańcy mieszkańców mieszkańcom dzielnica dzielnicy dzielnicach rada rady radzie
+miasto miasta mieście miejski miejskiego miejska urząd urzędu urzędzie ulica ulicy ulicę park
+parku parki plac placu placem zabaw ławka ławki ławkę drzewo drzewa drzew chodnik chodnika
+chodniki ścieżka ścieżki rowerowa rowerowej przystanek przystanku autobus autobusu szkoła
+szkoły szkole przedszkole przedszkola biblioteka biblioteki boisko boiska siłownia siłowni
+plenerowa plenerowej oświetlenie oświetlenia lampa lampy latarnia latarni parking parkingu
+zieleń zieleni skwer skweru trawnik trawnika kwiaty kwietnik konsultacje konsultacji spotkanie
+spotkania spotkaniu warsztaty warsztatów termin terminu terminy harmonogram harmonogramu
+wyniki wyników lista listy karta karty formularz formularza załącznik załącznika podpis
+podpisy podpisów koszt kosztu koszty kosztów kosztorys kosztorysu wycena wyceny kwota kwoty
+limit limitu pieniądze pieniędzy złotych realizacja realizacji realizować zrealizować
+weryfikacja weryfikacji ocena oceny odwołanie odwołania protest protestu pomysł pomysłu
+pomysły pomysłów inicjatywa inicjatywy lokalna lokalnej lokalny sąsiedzka sąsiedzkiej
+przystań przystani centrum centrach świetlica świetlicy seniorzy seniorów młodzież młodzieży
+dzieci dzieciom rodzina rodziny pies psa psów wybieg wybiegu kosz kosze śmietnik śmieci
+odpady odpadów hałas hałasu remont remontu naprawa naprawy zgłoszenie zgłoszenia zgłosić
+złożyć złożenie wypełnić wysłać sprawdzić zapisać zapisy zapisów regulamin regulaminu zasady
+zasad uchwała uchwały zarządzenie zarządzenia prezydent prezydenta edycja edycji rok roku
+miesiąc miesiąca tydzień tygodnia dzień dni wtorek środa czwartek godzina godziny adres
+adresu telefon telefonu mail maila strona strony internet internetu aplikacja aplikacji konto
+konta logowanie hasło hasła pomoc pomocy porada porady informacja informacji pytanie pytania
+dokument dokumentu dokumenty zgoda zgody właściciel właściciela działka działki teren terenu
+grunt gruntu mapa mapy obszar obszaru rewitalizacja rewitalizacji odnowa odnowy program
+programu grant grantu grantów dotacja dotacji stypendium stypendia organizacja organizacji
+fundacja fundacji stowarzyszenie stowarzyszenia wolontariat wolontariusz wolontariuszy
+""".split()
+
+POLISH_FUNCTION = """
+jak gdzie kiedy czy co kto ile dlaczego można trzeba muszę chcę chciałbym chciałabym moja mój
+nasz nasza na w we z ze do od po przy dla o bez za przez się jest są był była będzie mam
+mamy proszę dzień dobry witam pytanie mieszkam jestem tego tym ten ta to jaki jaka jakie który
+która które jeszcze już tylko też albo i a ale że żeby gdy jeśli
+""".split()
+
+QUESTION_FRAMES_PL = [
+    "jak {a} {b}", "gdzie {a} {b}", "kiedy {a} {b} {c}", "czy można {a} {b}",
+    "co z {a} {b}", "ile kosztuje {a} {b}", "kto {a} {b} {c}", "{a} {b} {c}",
+    "chciałbym {a} {b} w {d}", "dzień dobry, jak {a} {b} {c}?", "mam pytanie o {a} {b}",
+    "czy {a} {b} jest w {d}", "proszę o informacje {a} {b}", "mieszkam na {d}, {a} {b}",
+    "jaki jest termin {a} {b}", "{a} {b} {c} gdzie to",
+]
+
+UKRAINIAN_WORDS = """
+бюджет бюджету громадський громадського проєкт проєкти проєктів заявка заявку заявки
+голосування голосувати мешканці мешканців район району рада ради місто міста місті вулиця
+вулиці парк парку майданчик дитячий лавка лавки дерево дерева тротуар доріжка велосипедна
+зупинка автобус школа школи садок бібліотека спортивний освітлення ліхтар паркування зелень
+консультації зустріч зустрічі семінар термін терміни графік результати список форма додаток
+підпис підписи вартість кошторис сума ліміт гроші злотих реалізація перевірка оцінка
+оскарження ідея ідеї ініціатива місцева сусідська центр молодь діти родина собака сміття
+відходи шум ремонт подати заповнити надіслати перевірити записатися правила ухвала
+президент випуск рік місяць тиждень день адреса телефон пошта сайт застосунок акаунт пароль
+допомога порада інформація питання документ згода власник ділянка територія карта програма
+грант дотація стипендія організація фонд волонтер волонтери
+""".split()
+
+UKRAINIAN_FUNCTION = """
+як де коли чи що хто скільки чому можна треба хочу мій моя наш на в у з до від по для про
+без за через є був буде маю будь ласка добрий день живу я цей ця це який яка які ще вже
+тільки теж або і але що щоб якщо
+""".split()
+
+QUESTION_FRAMES_UK = [
+    "як {a} {b}", "де {a} {b}", "коли {a} {b} {c}", "чи можна {a} {b}", "що з {a} {b}",
+    "скільки коштує {a} {b}", "хто {a} {b} {c}", "{a} {b} {c}", "добрий день, як {a} {b}?",
+    "маю питання про {a} {b}", "я живу в {d}, {a} {b}", "який термін {a} {b}",
+]
+
+ENGLISH_WORDS = """
+budget budgets civic participatory project projects proposal proposals application vote votes
+voting resident residents district districts council city municipal office street streets
+park parks playground bench benches tree trees pavement path bike cycle lane stop bus school
+schools kindergarten library sports pitch gym outdoor lighting lamp lamps parking green
+square lawn flowers consultation consultations meeting meetings workshop workshops deadline
+deadlines schedule results list form forms attachment signature signatures cost costs
+estimate amount limit money zloty implementation verification assessment appeal appeals idea
+ideas initiative local neighbourhood centre youth children family dog dogs rubbish waste
+noise repair repairs report submit submitted submitting fill send check register rules
+resolution mayor edition year month week day address phone email website app account
+password help advice information question document consent owner plot land map area
+regeneration programme grant grants subsidy scholarship organisation foundation volunteer
+volunteers
+""".split()
+
+ENGLISH_FUNCTION = """
+how where when can could should what who how much why need want my our the a an in on at to
+from for about with without by is are was will be have has please hello hi I live this that
+which still already only also or and but if
+""".split()
+
+QUESTION_FRAMES_EN = [
+    "how do I {a} {b}", "where is the {a} {b}", "when does {a} {b} {c}", "can I {a} {b}",
+    "what about {a} {b}", "how much does {a} {b} cost", "who {a} {b} {c}", "{a} {b} {c}",
+    "hello, how to {a} {b}?", "I have a question about {a} {b}", "I live in {d}, {a} {b}",
+    "what is the deadline for {a} {b}",
+]
+
+DISTRICTS = """
+Oksywie Obłuże Chylonia Grabówek Działki Leśne Witomino Redłowo Orłowo Wzgórze Dąbrowa Karwiny
+Cisowa Pustki Cisowskie Babie Doły Chwarzno Wiczlino Mały Kack Wielki Kack Śródmieście Pogórze
+""".split()
+
+PL_ONSETS = "b c d f g h j k l ł m n p r s t w z ch cz dz rz sz ś ź ż br kr pr tr st sk gr dr pł gł sł".split()
+PL_VOWELS = "a a e e i o o u y ą ę ó".split()
+PL_CODAS = ["", "", "", "n", "r", "s", "k", "ł", "m", "ść", "ń", "w"]
+PL_ENDINGS = ["", "a", "y", "u", "ie", "ów", "ami", "ach", "em", "ę", "owi", "ą", "ego", "ej"]
+
+UK_ONSETS = "б в г д ж з к л м н п р с т ф х ц ч ш бр кр пр тр ст гр др пл гл сл".split()
+UK_VOWELS = "а а е и і о о у я ю є ї".split()
+UK_CODAS = ["", "", "", "н", "р", "с", "к", "л", "м", "й", "ть"]
+UK_ENDINGS = ["", "а", "и", "у", "і", "ів", "ами", "ах", "ом", "ою", "ого", "ої"]
+
+EN_ONSETS = "b c d f g h j k l m n p r s t v w br cr pr tr st sk gr dr pl gl sl th sh ch".split()
+EN_VOWELS = "a e i o u ea oo ai ou".split()
+EN_CODAS = ["", "", "n", "r", "s", "t", "ck", "ll", "m", "nd", "ng"]
+EN_ENDINGS = ["", "", "s", "ing", "ed", "er", "ers"]
+
+LANGUAGE_PARTS = {
+    "pl": (POLISH_WORDS, POLISH_FUNCTION, QUESTION_FRAMES_PL,
+           (PL_ONSETS, PL_VOWELS, PL_CODAS, PL_ENDINGS)),
+    "uk": (UKRAINIAN_WORDS, UKRAINIAN_FUNCTION, QUESTION_FRAMES_UK,
+           (UK_ONSETS, UK_VOWELS, UK_CODAS, UK_ENDINGS)),
+    "en": (ENGLISH_WORDS, ENGLISH_FUNCTION, QUESTION_FRAMES_EN,
+           (EN_ONSETS, EN_VOWELS, EN_CODAS, EN_ENDINGS)),
+}
+
+
+def _syllable_stem(rng: random.Random, parts: tuple[list[str], ...]) -> str:
+    onsets, vowels, codas, _ = parts
+    return "".join(
+        rng.choice(onsets) + rng.choice(vowels) + rng.choice(codas)
+        for _ in range(rng.choice((2, 2, 3, 3, 4)))
+    )
+
+
+class Vocabulary:
+    """One locale's words: real forms drawn Zipf-like, plus generated stems with endings."""
+
+    def __init__(self, lang: str, rng: random.Random, generated_stems: int) -> None:
+        real, function, frames, parts = LANGUAGE_PARTS[lang]
+        self.lang = lang
+        self.real = list(dict.fromkeys(real))
+        self.function = function
+        self.frames = frames
+        self.endings = parts[3]
+        stems: dict[str, None] = {}
+        while len(stems) < generated_stems:
+            stems[_syllable_stem(rng, parts)] = None
+        self.stems = list(stems)
+        # Zipf-like weights: a few real words appear in many entries, most in few.
+        self.real_weights = [1.0 / (rank + 1) ** 0.8 for rank in range(len(self.real))]
+
+    def real_word(self, rng: random.Random) -> str:
+        return rng.choices(self.real, weights=self.real_weights)[0]
+
+    def inflect(self, rng: random.Random, stem: str) -> str:
+        return stem + rng.choice(self.endings)
+
+
+def _entry(
+    rng: random.Random, index: int, vocabularies: dict[str, Vocabulary], review_start: date
+) -> Entry:
+    title: dict[str, str] = {}
+    answer: dict[str, str] = {}
+    phrasings: dict[str, list[str]] = {}
+    keywords: dict[str, list[str]] = {}
+    # A Polish proper name of the topic that residents also type in Ukrainian and English.
+    proper_name = rng.choice(vocabularies["pl"].stems).capitalize()
+    for lang in LOCALES:
+        vocab = vocabularies[lang]
+        # The topic: two rare generated stems (what tells entries apart) and three real words
+        # (shared with many other entries, as in a real base).
+        stems = rng.sample(vocab.stems, 2)
+        reals = list(dict.fromkeys(vocab.real_word(rng) for _ in range(3)))
+        topic = stems + reals
+        title[lang] = f"{vocab.inflect(rng, stems[0]).capitalize()} {reals[0]} {stems[1]}"
+        keywords[lang] = [stems[0], stems[1], " ".join(reals[:2]), proper_name]
+        sentences = []
+        for _ in range(rng.randint(3, 6)):
+            body = [rng.choice(topic + vocab.function + [vocab.real_word(rng)])
+                    for _ in range(rng.randint(8, 16))]
+            sentences.append(" ".join(body).capitalize() + ".")
+        answer[lang] = " ".join(sentences)
+        phrasings[lang] = []
+        for _ in range(PHRASINGS_PER_LOCALE):
+            picked = rng.sample(topic, 3)
+            slots = {
+                "a": vocab.inflect(rng, picked[0]) if picked[0] in stems else picked[0],
+                "b": vocab.inflect(rng, picked[1]) if picked[1] in stems else picked[1],
+                "c": vocab.inflect(rng, picked[2]) if picked[2] in stems else picked[2],
+                "d": rng.choice(DISTRICTS),
+            }
+            text = rng.choice(vocab.frames).format(**slots)
+            if rng.random() < 0.3:
+                text += " " + " ".join(rng.choice(vocab.function) for _ in range(2))
+            if lang != "pl" and rng.random() < 0.25:
+                text += " " + proper_name
+            phrasings[lang].append(text)
+    return Entry(
+        id=f"syn.t{index % 97:02d}.e{index:05d}",
+        title=title,
+        answer=answer,
+        phrasings=phrasings,
+        keywords=keywords,
+        related=[],
+        last_reviewed=review_start + timedelta(days=rng.randrange(365)),
+    )
+
+
+def synthetic_base(size: int, seed: int = SEED) -> KnowledgeBase:
+    """A base of `size` entries; the same `size` and `seed` always give the same base."""
+    rng = random.Random(seed * 1_000_003 + size)
+    # Enough generated stems that two per entry per locale stay mostly distinct.
+    stem_count = max(2_000, size * 2)
+    vocabularies = {lang: Vocabulary(lang, rng, stem_count) for lang in LOCALES}
+    start = date(2026, 1, 1)
+    entries = [_entry(rng, i, vocabularies, start) for i in range(size)]
+    # The real out-of-scope examples: a deployed base of any size would keep them.
+    out_of_scope = load_knowledge(KNOWLEDGE_DIR).out_of_scope
+    return KnowledgeBase(entries={e.id: e for e in entries}, out_of_scope=out_of_scope)
+
+
+# --------------------------------------------------------------------------------------------
+# Queries
+# --------------------------------------------------------------------------------------------
+
+_NO_DECOMPOSITION = str.maketrans({"ł": "l", "Ł": "L"})
+
+
+def strip_diacritics(text: str) -> str:
+    """'Zgłoś ławkę' -> 'Zglos lawke' (Latin only; Cyrillic letters stay as they are)."""
+    out = []
+    for char in text.translate(_NO_DECOMPOSITION):
+        if "\u0400" <= char <= "\u04ff":
+            out.append(char)
+        else:
+            out.extend(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def typo(rng: random.Random, text: str) -> str:
+    """One keyboard slip (drop, swap, double or replace a letter) in one longer word."""
+    tokens = text.split(" ")
+    candidates = [i for i, t in enumerate(tokens) if sum(c.isalpha() for c in t) >= 4]
+    if not candidates:
+        return text
+    i = rng.choice(candidates)
+    word = tokens[i]
+    pos = rng.randrange(1, len(word) - 1)
+    kind = rng.choice(("drop", "swap", "double", "replace"))
+    if kind == "drop":
+        word = word[:pos] + word[pos + 1:]
+    elif kind == "swap":
+        word = word[:pos - 1] + word[pos] + word[pos - 1] + word[pos + 1:]
+    elif kind == "double":
+        word = word[:pos] + word[pos] + word[pos:]
+    else:
+        letters = "абвгдеиклмнопрсту" if "\u0400" <= word[pos] <= "\u04ff" else "aeioulnrstkz"
+        word = word[:pos] + rng.choice(letters) + word[pos + 1:]
+    tokens[i] = word
+    return " ".join(tokens)
+
+
+def drop_word(rng: random.Random, text: str) -> str:
+    tokens = text.split(" ")
+    if len(tokens) < 3:
+        return text
+    del tokens[rng.randrange(len(tokens))]
+    return " ".join(tokens)
+
+
+def perturb(rng: random.Random, text: str) -> str:
+    """At least one of: a dropped word, a typo, missing diacritics."""
+    while True:
+        changed = text
+        if rng.random() < 0.4:
+            changed = drop_word(rng, changed)
+        if rng.random() < 0.6:
+            changed = typo(rng, changed)
+        if rng.random() < 0.5:
+            changed = strip_diacritics(changed)
+        if changed != text:
+            return changed
+
+
+def synthetic_queries(
+    base: KnowledgeBase, count: int = QUERY_COUNT, seed: int = SEED
+) -> list[tuple[str, str]]:
+    """(expected entry id, question): perturbed phrasings of random entries, mostly Polish."""
+    rng = random.Random(seed + 7)
+    ids = sorted(base.entries)
+    queries = []
+    for _ in range(count):
+        entry = base.entries[rng.choice(ids)]
+        lang = rng.choices(LOCALES, weights=(70, 15, 15))[0]
+        queries.append((entry.id, perturb(rng, rng.choice(entry.phrasings[lang]))))
+    return queries
+
+
+def real_queries(count: int = QUERY_COUNT, seed: int = SEED) -> list[tuple[str, str]]:
+    """dev.tsv questions plus typo'd variants of some of them, cycled to `count`."""
+    with DEV_TSV.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        rows = [(row["topic"], row["question"]) for row in reader]
+    rng = random.Random(seed + 11)
+    variants = [(topic, typo(rng, question)) for topic, question in rng.sample(rows, REAL_TYPO_VARIANTS)]
+    pool = rows + variants
+    return [pool[i % len(pool)] for i in range(count)]
+
+
+# --------------------------------------------------------------------------------------------
+# Measuring one base (in a child process)
+# --------------------------------------------------------------------------------------------
+
+
+def _maxrss_mb() -> float:
+    # Linux reports kilobytes, macOS bytes.
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def measure(name: str) -> dict[str, object]:
+    warm_up()  # simplemma's dictionaries, not timed
+    started = time.perf_counter()
+    if name == "real":
+        base = load_knowledge(KNOWLEDGE_DIR)
+        queries = real_queries()
+        label = "real (knowledge/)"
+    else:
+        base = synthetic_base(int(name))
+        queries = synthetic_queries(base)
+        label = f"synthetic {int(name):,}"
+    generate_s = time.perf_counter() - started
+    rss_before = _maxrss_mb()
+
+    gc.collect()
+    started = time.perf_counter()
+    matcher = Matcher(base)
+    build_s = time.perf_counter() - started
+    rss_after = _maxrss_mb()
+    documents = len(matcher._documents)
+    features = len(matcher._feature_ids)
+
+    latencies = []
+    correct = 0
+    for expected, question in queries:
+        started = time.perf_counter()
+        match = matcher.search(question)
+        latencies.append((time.perf_counter() - started) * 1000)
+        correct += match.topic == expected
+    in_scope = sum(expected != "-" for expected, _ in queries)
+    # The first-ranked entry even when the matcher abstains (untimed second pass).
+    ranked_first = sum(
+        matcher.search(question, explain=True).explanation["top"][0][0] == expected
+        for expected, question in queries
+        if expected != "-"
+    )
+
+    # Peak memory of building, on a second build: tracemalloc slows allocation too much to
+    # share a run with the timing. Caches in the analyzer are warm by now; clear them so the
+    # peak includes what a first build allocates for them.
+    from knowledge.analyzer import char_ngrams, lemma
+
+    del matcher
+    gc.collect()
+    lemma.cache_clear()
+    char_ngrams.cache_clear()
+    warm_up()
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    traced_before, _ = tracemalloc.get_traced_memory()
+    matcher = Matcher(base)
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    return {
+        "name": label,
+        "entries": len(base.entries),
+        "documents": documents,
+        "features": features,
+        "vocabulary": len(matcher.known_words),
+        "generate_s": generate_s,
+        "build_s": build_s,
+        "queries": len(queries),
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": _percentile(latencies, 0.99),
+        "max_ms": max(latencies),
+        "mean_ms": statistics.fmean(latencies),
+        "answered_correct": correct,
+        "ranked_first": ranked_first,
+        "in_scope": in_scope,
+        "trace_peak_mb": (traced_peak - traced_before) / 2**20,
+        "rss_before_mb": rss_before,
+        "rss_after_mb": rss_after,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Table
+# --------------------------------------------------------------------------------------------
+
+
+def _row(cells: list[str], widths: list[int]) -> str:
+    return "  ".join(cell.rjust(width) if i else cell.ljust(width)
+                     for i, (cell, width) in enumerate(zip(cells, widths)))
+
+
+def print_table(results: list[dict[str, object]]) -> None:
+    header = ["base", "entries", "docs", "features", "build s", "p50 ms", "p99 ms",
+              "trace peak MB", "maxrss MB", "top-1 answered", "ranked 1st"]
+    rows = [header]
+    for r in results:
+        rows.append([
+            str(r["name"]),
+            f"{r['entries']:,}",
+            f"{r['documents']:,}",
+            f"{r['features']:,}",
+            f"{r['build_s']:.2f}",
+            f"{r['p50_ms']:.2f}",
+            f"{r['p99_ms']:.2f}",
+            f"{r['trace_peak_mb']:.0f}",
+            f"{r['rss_after_mb']:.0f}",
+            f"{r['answered_correct'] / r['in_scope']:.1%}",
+            f"{r['ranked_first'] / r['in_scope']:.1%}",
+        ])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    print(_row(rows[0], widths))
+    print("  ".join("-" * w for w in widths))
+    for row in rows[1:]:
+        print(_row(row, widths))
+    print()
+    for r in results:
+        print(
+            f"{r['name']}: {r['queries']} queries, mean {r['mean_ms']:.2f} ms, "
+            f"max {r['max_ms']:.2f} ms; maxrss before build {r['rss_before_mb']:.0f} MB; "
+            f"base loaded/generated in {r['generate_s']:.2f} s; "
+            f"{r['vocabulary']:,} known words"
+        )
+    print()
+    print("build s: Matcher(base), wall time; p50/p99: Matcher.search per question "
+          "(time.perf_counter).")
+    print("trace peak MB: tracemalloc peak during a separate, untimed build; maxrss MB: the "
+          "child process's peak RSS right after the timed build.")
+    print("top-1 answered: share of in-scope queries answered with the expected entry "
+          "(Match.topic); ranked 1st: expected entry scored highest, abstaining or not.")
+    print("real queries: tests/data/dev.tsv questions plus "
+          f"{REAL_TYPO_VARIANTS} typo'd variants, cycled to {QUERY_COUNT}; synthetic queries: "
+          "perturbed (dropped word, typo, no diacritics) phrasings of random entries.")
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        print(json.dumps(measure(sys.argv[2])))
+        return
+    names = ["real"] + [str(size) for size in SYNTHETIC_SIZES]
+    results = []
+    for name in names:
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "--child", name],
+            cwd=ROOT, capture_output=True, text=True, check=False,
+        )
+        if done.returncode != 0:
+            print(f"{name}: the child process failed:\n{done.stderr}", file=sys.stderr)
+            continue
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(f"measured {results[-1]['name']} in {time.perf_counter() - started:.1f} s",
+              file=sys.stderr)
+    print_table(results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""The console channel's contract, through `python -m bot chat` as a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import REPO_ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def run_chat(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "REDIS_URL"))}
+    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'console.sqlite3'}"
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "chat", *args],
+        input=script, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
+        check=True,
+    )
+
+
+def test_jsonl_prints_messages_and_one_idle_per_line(tmp_path: Path) -> None:
+    result = run_chat(tmp_path, "/start\n#1\n/language\n", "--jsonl")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sum(r == {"event": "idle"} for r in records) == 3
+    start, programme = [r for r in records if "text" in r][:2]
+    assert start["chat_id"] == 1001 and "Cześć" in start["text"]
+    assert len([label for row in start["buttons"] for label in row]) == 6
+    assert start["document"] is None
+    assert "Budżet Obywatelski" in programme["text"]
+    assert records[-2]["buttons"] == [["🇵🇱 Polski", "🇺🇦 Українська", "🇬🇧 English"]]
+
+
+def test_text_mode_greets_in_ukrainian_with_lang_uk(tmp_path: Path) -> None:
+    result = run_chat(tmp_path, "/start\n", "--lang", "uk")
+    assert "Привіт" in result.stdout
+    assert "[1] 🏛 Громадський бюджет (BO)" in result.stdout
+
+
+def test_button_labels_other_users_replies_and_locations(tmp_path: Path) -> None:
+    script = "\n".join([
+        "/start",
+        "budzet obywatelski (bo)",           # a label, typed without diacritics, presses it
+        "@2002/-100500 /start",               # another user in a group chat
+        "@loc 54.52,18.53",                   # a location pin
+        "^ dziekuje",                         # a reply to the latest bot message
+        "#99",                                # no such button: a clear message, no crash
+    ]) + "\n"
+    result = run_chat(tmp_path, script, "--jsonl")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sum(r == {"event": "idle"} for r in records) == 6
+    texts = [r for r in records if "text" in r]
+    assert "Budżet Obywatelski" in texts[1]["text"]
+    assert texts[2]["chat_id"] == -100500
+    assert "tekstowe" in texts[3]["text"]  # a pin outside a form: guidance and the menu
+    assert "there is no button 99" in result.stderr
+
+
+def test_text_mode_marks_messages_to_other_chats(tmp_path: Path) -> None:
+    result = run_chat(tmp_path, "@2002/-100500 /start\n")
+    assert result.stdout.startswith("[→ chat -100500] bot> Cześć")
+
+
+def test_a_whole_session_stores_nothing_about_the_user(tmp_path: Path) -> None:
+    """No consent was given: no row may hold the user's id (nor its pseudonym's source)."""
+    script = "/start\n#1\n#5\n/help\n/language\n#2\n/start\n#3\n#1\n"
+    run_chat(tmp_path, script, "--user-id", "55501234")
+    with sqlite3.connect(tmp_path / "console.sqlite3") as connection:
+        tables = [row[0] for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type='table'")]
+        assert "fsm_record" in tables
+        dump = "\n".join(connection.iterdump())
+        assert connection.execute("SELECT count(*) FROM fsm_record").fetchone() == (0,)
+    assert "55501234" not in dump
+    assert REPO_ROOT.exists()
