@@ -20,9 +20,12 @@ Figures only: nothing here asserts or compares against thresholds.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import gc
+import itertools
 import json
+import math
 import random
 import resource
 import statistics
@@ -31,16 +34,17 @@ import sys
 import time
 import tracemalloc
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # runs without installing the project
 
 from knowledge.analyzer import warm_up  # noqa: E402
+from knowledge.evaluation import OUT_OF_SCOPE_LABEL  # noqa: E402
 from knowledge.loader import load_knowledge  # noqa: E402
-from knowledge.model import LOCALES, Entry, KnowledgeBase, OutOfScope  # noqa: E402
+from knowledge.model import LOCALES, Entry, KnowledgeBase  # noqa: E402
 from knowledge.search import Matcher  # noqa: E402
 
 KNOWLEDGE_DIR = ROOT / "knowledge"
@@ -157,10 +161,11 @@ QUESTION_FRAMES_EN = [
     "what is the deadline for {a} {b}",
 ]
 
-DISTRICTS = """
-Oksywie Obłuże Chylonia Grabówek Działki Leśne Witomino Redłowo Orłowo Wzgórze Dąbrowa Karwiny
-Cisowa Pustki Cisowskie Babie Doły Chwarzno Wiczlino Mały Kack Wielki Kack Śródmieście Pogórze
-""".split()
+DISTRICTS = [
+    "Oksywie", "Obłuże", "Chylonia", "Grabówek", "Działki Leśne", "Witomino", "Redłowo",
+    "Orłowo", "Wzgórze św. Maksymiliana", "Dąbrowa", "Karwiny", "Cisowa", "Pustki Cisowskie",
+    "Babie Doły", "Chwarzno-Wiczlino", "Mały Kack", "Wielki Kack", "Śródmieście", "Pogórze",
+]
 
 PL_ONSETS = "b c d f g h j k l ł m n p r s t w z ch cz dz rz sz ś ź ż br kr pr tr st sk gr dr pł gł sł".split()
 PL_VOWELS = "a a e e i o o u y ą ę ó".split()
@@ -210,10 +215,11 @@ class Vocabulary:
             stems[_syllable_stem(rng, parts)] = None
         self.stems = list(stems)
         # Zipf-like weights: a few real words appear in many entries, most in few.
-        self.real_weights = [1.0 / (rank + 1) ** 0.8 for rank in range(len(self.real))]
+        weights = [1.0 / (rank + 1) ** 0.8 for rank in range(len(self.real))]
+        self.cumulative = list(itertools.accumulate(weights))
 
     def real_word(self, rng: random.Random) -> str:
-        return rng.choices(self.real, weights=self.real_weights)[0]
+        return rng.choices(self.real, cum_weights=self.cumulative)[0]
 
     def inflect(self, rng: random.Random, stem: str) -> str:
         return stem + rng.choice(self.endings)
@@ -238,9 +244,9 @@ def _entry(
         title[lang] = f"{vocab.inflect(rng, stems[0]).capitalize()} {reals[0]} {stems[1]}"
         keywords[lang] = [stems[0], stems[1], " ".join(reals[:2]), proper_name]
         sentences = []
+        pool = topic + vocab.function + [vocab.real_word(rng) for _ in range(10)]
         for _ in range(rng.randint(3, 6)):
-            body = [rng.choice(topic + vocab.function + [vocab.real_word(rng)])
-                    for _ in range(rng.randint(8, 16))]
+            body = [rng.choice(pool) for _ in range(rng.randint(8, 16))]
             sentences.append(" ".join(body).capitalize() + ".")
         answer[lang] = " ".join(sentences)
         phrasings[lang] = []
@@ -382,84 +388,93 @@ def _maxrss_mb() -> float:
 
 
 def _percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+    return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
 
 
-def measure(name: str) -> dict[str, object]:
+def _base_and_queries(name: str) -> tuple[str, KnowledgeBase, list[tuple[str, str]]]:
+    if name == "real":
+        return "real (knowledge/)", load_knowledge(KNOWLEDGE_DIR), real_queries()
+    base = synthetic_base(int(name))
+    return f"synthetic {int(name):,}", base, synthetic_queries(base)
+
+
+def measure_time(name: str) -> dict[str, object]:
+    """Build time, RSS and query latency of one base, in a fresh process."""
     warm_up()  # simplemma's dictionaries, not timed
     started = time.perf_counter()
-    if name == "real":
-        base = load_knowledge(KNOWLEDGE_DIR)
-        queries = real_queries()
-        label = "real (knowledge/)"
-    else:
-        base = synthetic_base(int(name))
-        queries = synthetic_queries(base)
-        label = f"synthetic {int(name):,}"
-    generate_s = time.perf_counter() - started
+    label, base, queries = _base_and_queries(name)
+    prepare_s = time.perf_counter() - started
+    gc.collect()
     rss_before = _maxrss_mb()
 
-    gc.collect()
     started = time.perf_counter()
     matcher = Matcher(base)
     build_s = time.perf_counter() - started
     rss_after = _maxrss_mb()
-    documents = len(matcher._documents)
-    features = len(matcher._feature_ids)
 
     latencies = []
-    correct = 0
-    for expected, question in queries:
+    matches = []
+    for _, question in queries:
         started = time.perf_counter()
         match = matcher.search(question)
         latencies.append((time.perf_counter() - started) * 1000)
-        correct += match.topic == expected
-    in_scope = sum(expected != "-" for expected, _ in queries)
-    # The first-ranked entry even when the matcher abstains (untimed second pass).
-    ranked_first = sum(
-        matcher.search(question, explain=True).explanation["top"][0][0] == expected
-        for expected, question in queries
-        if expected != "-"
+        matches.append(match)
+
+    in_scope = [(e, q, m) for (e, q), m in zip(queries, matches) if e != OUT_OF_SCOPE_LABEL]
+    answered = sum(m.topic == e for e, _, m in in_scope)
+    # Ranked first, abstaining or not: certain when answered; otherwise ask again (untimed).
+    ranked_first = answered + sum(
+        matcher.search(q, explain=True).explanation["top"][0][0] == e
+        for e, q, m in in_scope
+        if m.topic != e
     )
-
-    # Peak memory of building, on a second build: tracemalloc slows allocation too much to
-    # share a run with the timing. Caches in the analyzer are warm by now; clear them so the
-    # peak includes what a first build allocates for them.
-    from knowledge.analyzer import char_ngrams, lemma
-
-    del matcher
-    gc.collect()
-    lemma.cache_clear()
-    char_ngrams.cache_clear()
-    warm_up()
-    tracemalloc.start()
-    tracemalloc.reset_peak()
-    traced_before, _ = tracemalloc.get_traced_memory()
-    matcher = Matcher(base)
-    _, traced_peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-
     return {
         "name": label,
         "entries": len(base.entries),
-        "documents": documents,
-        "features": features,
-        "vocabulary": len(matcher.known_words),
-        "generate_s": generate_s,
+        "documents": len(matcher._documents),
+        "features": len(matcher._feature_ids),
+        "known_words": len(matcher.known_words),
+        "prepare_s": prepare_s,
         "build_s": build_s,
         "queries": len(queries),
         "p50_ms": statistics.median(latencies),
         "p99_ms": _percentile(latencies, 0.99),
-        "max_ms": max(latencies),
         "mean_ms": statistics.fmean(latencies),
-        "answered_correct": correct,
+        "max_ms": max(latencies),
+        "in_scope": len(in_scope),
+        "answered": answered,
         "ranked_first": ranked_first,
-        "in_scope": in_scope,
-        "trace_peak_mb": (traced_peak - traced_before) / 2**20,
         "rss_before_mb": rss_before,
         "rss_after_mb": rss_after,
     }
+
+
+def measure_trace(name: str) -> dict[str, object]:
+    """tracemalloc peak of building the index, in a fresh process of its own: tracing slows
+    allocation several times over, so it must not share a run with the timing."""
+    warm_up()
+    _, base, _ = _base_and_queries(name)
+    gc.collect()
+    tracemalloc.start()
+    started = time.perf_counter()
+    Matcher(base)
+    traced_s = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {"trace_peak_mb": peak / 2**20, "traced_build_s": traced_s}
+
+
+def _child(mode: str, name: str) -> dict[str, object] | None:
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child", mode, name],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    if done.returncode != 0:
+        print(f"{mode} {name}: the child process failed:\n{done.stderr}", file=sys.stderr)
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 # --------------------------------------------------------------------------------------------
@@ -473,21 +488,21 @@ def _row(cells: list[str], widths: list[int]) -> str:
 
 
 def print_table(results: list[dict[str, object]]) -> None:
-    header = ["base", "entries", "docs", "features", "build s", "p50 ms", "p99 ms",
-              "trace peak MB", "maxrss MB", "top-1 answered", "ranked 1st"]
+    header = ["base", "entries", "documents", "build s", "p50 ms", "p99 ms",
+              "trace peak MB", "maxrss MB", "top-1", "ranked 1st"]
     rows = [header]
     for r in results:
+        trace = r.get("trace_peak_mb")
         rows.append([
             str(r["name"]),
             f"{r['entries']:,}",
             f"{r['documents']:,}",
-            f"{r['features']:,}",
             f"{r['build_s']:.2f}",
             f"{r['p50_ms']:.2f}",
             f"{r['p99_ms']:.2f}",
-            f"{r['trace_peak_mb']:.0f}",
-            f"{r['rss_after_mb']:.0f}",
-            f"{r['answered_correct'] / r['in_scope']:.1%}",
+            f"{trace:,.0f}" if trace is not None else "not run",
+            f"{r['rss_after_mb']:,.0f}",
+            f"{r['answered'] / r['in_scope']:.1%}",
             f"{r['ranked_first'] / r['in_scope']:.1%}",
         ])
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
@@ -497,42 +512,83 @@ def print_table(results: list[dict[str, object]]) -> None:
         print(_row(row, widths))
     print()
     for r in results:
+        traced = (f"; traced build {r['traced_build_s']:.1f} s"
+                  if r.get("traced_build_s") is not None else "")
         print(
-            f"{r['name']}: {r['queries']} queries, mean {r['mean_ms']:.2f} ms, "
-            f"max {r['max_ms']:.2f} ms; maxrss before build {r['rss_before_mb']:.0f} MB; "
-            f"base loaded/generated in {r['generate_s']:.2f} s; "
-            f"{r['vocabulary']:,} known words"
+            f"{r['name']}: {r['features']:,} features, {r['known_words']:,} known words; "
+            f"{r['queries']} queries ({r['in_scope']} in scope): mean {r['mean_ms']:.2f} ms, "
+            f"max {r['max_ms']:.2f} ms; maxrss before build {r['rss_before_mb']:,.0f} MB; "
+            f"base and queries prepared in {r['prepare_s']:.2f} s{traced}"
         )
     print()
-    print("build s: Matcher(base), wall time; p50/p99: Matcher.search per question "
-          "(time.perf_counter).")
-    print("trace peak MB: tracemalloc peak during a separate, untimed build; maxrss MB: the "
-          "child process's peak RSS right after the timed build.")
-    print("top-1 answered: share of in-scope queries answered with the expected entry "
-          "(Match.topic); ranked 1st: expected entry scored highest, abstaining or not.")
-    print("real queries: tests/data/dev.tsv questions plus "
-          f"{REAL_TYPO_VARIANTS} typo'd variants, cycled to {QUERY_COUNT}; synthetic queries: "
-          "perturbed (dropped word, typo, no diacritics) phrasings of random entries.")
+    print("build s: wall time of Matcher(base). p50/p99: Matcher.search per question "
+          "(time.perf_counter), nearest rank.")
+    print("trace peak MB: tracemalloc peak while building, in a separate process (untimed "
+          "build). maxrss MB: peak RSS of the timing process right after building; it "
+          "includes the interpreter, simplemma's dictionaries and the base (the 'before "
+          "build' figure above).")
+    print("top-1: in-scope queries answered (Match.topic) with the expected entry. ranked 1st: "
+          "expected entry scored highest, whether or not the matcher answered.")
+    print(f"Real queries: tests/data/dev.tsv plus {REAL_TYPO_VARIANTS} typo'd variants, cycled "
+          f"to {QUERY_COUNT} (its out-of-scope rows are timed, not counted in top-1). "
+          "Synthetic: perturbed phrasings (dropped word, typo, no diacritics) of random "
+          "entries, 70% pl, 15% uk, 15% en.")
 
 
 def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "--child":
-        print(json.dumps(measure(sys.argv[2])))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--child", nargs=2, metavar=("MODE", "BASE"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--trace-all", action="store_true",
+        help=f"also trace the {SYNTHETIC_SIZES[-1]:,}-entry build (several minutes, "
+             "twice its memory)",
+    )
+    parser.add_argument(
+        "--sequential", action="store_true",
+        help="run the tracemalloc builds after the timed runs, not alongside them",
+    )
+    args = parser.parse_args()
+    if args.child:
+        mode, name = args.child
+        print(json.dumps(measure_time(name) if mode == "time" else measure_trace(name)))
         return
+
     names = ["real"] + [str(size) for size in SYNTHETIC_SIZES]
+    traced = names if args.trace_all else names[:-1]
+    # Timed runs go one at a time; the slow tracemalloc builds run in a second lane. The
+    # largest base is timed first so that the small bases' latencies are measured while the
+    # tracing lane (done within the large build) has finished.
+    timing_order = names[::-1]
+
+    def timing_lane() -> dict[str, dict[str, object] | None]:
+        found = {}
+        for name in timing_order:
+            started = time.perf_counter()
+            found[name] = _child("time", name)
+            print(f"timed {name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        return found
+
+    def tracing_lane() -> dict[str, dict[str, object] | None]:
+        found = {}
+        for name in traced:
+            started = time.perf_counter()
+            found[name] = _child("trace", name)
+            print(f"traced {name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        return found
+
+    if args.sequential:
+        timings, traces = timing_lane(), tracing_lane()
+    else:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            timing_future = pool.submit(timing_lane)
+            tracing_future = pool.submit(tracing_lane)
+            timings, traces = timing_future.result(), tracing_future.result()
+
     results = []
     for name in names:
-        started = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, str(Path(__file__).resolve()), "--child", name],
-            cwd=ROOT, capture_output=True, text=True, check=False,
-        )
-        if done.returncode != 0:
-            print(f"{name}: the child process failed:\n{done.stderr}", file=sys.stderr)
+        if timings.get(name) is None:
             continue
-        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-        print(f"measured {results[-1]['name']} in {time.perf_counter() - started:.1f} s",
-              file=sys.stderr)
+        results.append({**timings[name], **(traces.get(name) or {})})
     print_table(results)
 
 

@@ -32,13 +32,14 @@ def detect_language(text: str, fallback: str = "pl") -> str:
     """'uk' for Cyrillic; otherwise English or Polish; `fallback` when the words don't tell."""
     if has_cyrillic(text):
         return "uk"
-    if _POLISH_LETTERS & set(text.lower()):
-        return "pl"
+    # Known words decide; Polish letters in names ("Redłowo", "Przystań") must not.
     scores = dict(simplemma.langdetect(text, lang=("pl", "en")))
     english, polish = scores.get("en", 0.0), scores.get("pl", 0.0)
-    if english == polish:
-        return fallback if fallback in ("pl", "en") else "pl"
-    return "en" if english > polish else "pl"
+    if english != polish:
+        return "en" if english > polish else "pl"
+    if _POLISH_LETTERS & set(text.lower()):
+        return "pl"
+    return fallback if fallback in ("pl", "en") else "pl"
 
 
 def warm_up() -> None:

@@ -22,7 +22,7 @@ from knowledge.model import KnowledgeBase
 from knowledge.text import fold, words
 
 OUT_OF_SCOPE = "__out_of_scope__"
-NEAREST_WEIGHT = 0.6  # share of the nearest phrasing in an entry's score; the rest is centroid
+NEAREST_WEIGHT = 0.45  # share of the nearest phrasing in an entry's score; the rest is centroid
 CONFIDENT_SCORE = 0.2
 SUGGEST_SCORE = 0.15
 # How far the best entry must beat the nearest out-of-scope example to be answered.
@@ -82,23 +82,24 @@ class Matcher:
     """An index over one knowledge base; build once per loaded base."""
 
     def __init__(self, base: KnowledgeBase) -> None:
-        documents: list[tuple[str, str, str]] = []  # (class, lang, text)
+        documents: list[tuple[str, str, str]] = []  # (class, lang, text): nearest candidates
+        keywords: list[tuple[str, str, str]] = []  # single words: describe an entry, not a question
         for entry in base.entries.values():
             for lang, title in entry.title.items():
                 documents.append((entry.id, lang, title))
             for lang, phrasings in entry.phrasings.items():
                 documents += [(entry.id, lang, text) for text in phrasings]
-            for lang, keywords in entry.keywords.items():
-                documents += [(entry.id, lang, text) for text in keywords]
+            for lang, words_of_entry in entry.keywords.items():
+                keywords += [(entry.id, lang, text) for text in words_of_entry]
         for lang, phrasings in base.out_of_scope.phrasings.items():
             documents += [(OUT_OF_SCOPE, lang, text) for text in phrasings]
         documents.sort(key=lambda doc: doc[0])  # rows of one class are contiguous
 
-        raw = [features(text, lang) for _, lang, text in documents]
         self._feature_ids: dict[str, int] = {}
         document_frequency: Counter[int] = Counter()
         indexed: list[dict[int, float]] = []
-        for counts in raw:
+        for _, lang, text in documents + keywords:
+            counts = features(text, lang)
             vector = {self._feature_id(name): sublinear(w) for name, w in counts.items()}
             document_frequency.update(vector.keys())
             indexed.append(vector)
@@ -108,7 +109,8 @@ class Matcher:
              for i in range(len(self._feature_ids))],
             dtype=np.float32,
         )
-        doc_vectors = [_normalise({f: w * self._idf[f] for f, w in v.items()}) for v in indexed]
+        all_vectors = [_normalise({f: w * self._idf[f] for f, w in v.items()}) for v in indexed]
+        doc_vectors = all_vectors[: len(documents)]
 
         self._documents = documents
         self._classes = sorted({doc[0] for doc in documents})
@@ -116,7 +118,7 @@ class Matcher:
         self._doc_class = np.array([class_index[doc[0]] for doc in documents], dtype=np.int32)
         self._class_starts = np.searchsorted(self._doc_class, np.arange(len(self._classes)))
         centroids: list[dict[int, float]] = [dict() for _ in self._classes]
-        for vector, doc in zip(doc_vectors, documents):
+        for vector, doc in zip(all_vectors, documents + keywords):
             centroid = centroids[class_index[doc[0]]]
             for f, w in vector.items():
                 centroid[f] = centroid.get(f, 0.0) + w
@@ -124,7 +126,9 @@ class Matcher:
         self._centroid_index = _Postings.build(
             [_normalise(c) for c in centroids], len(self._feature_ids)
         )
-        self._vocabulary = sorted({fold(w) for _, _, text in documents for w in words(text)})
+        self._vocabulary = sorted(
+            {fold(w) for _, _, text in documents + keywords for w in words(text)}
+        )
         self._known_words = frozenset(self._vocabulary)
         self._related = {entry.id: list(entry.related) for entry in base.entries.values()}
 

@@ -211,7 +211,9 @@ class FakeBotApi:
                         }
         return params
 
-    async def _record(self, method: str, params: Params, result: Any, *, unexpected: bool = False) -> None:
+    async def _record(
+        self, method: str, params: Params, result: Any, *, unexpected: bool = False
+    ) -> None:
         async with self._changed:
             self.calls.append((method, params))
             self.results.append(result)
@@ -270,7 +272,10 @@ class FakeBotApi:
                 "file_size": len(document["content"]),
             }
         else:  # a file_id or URL sent as a string
-            message["document"] = {"file_id": str(document), "file_unique_id": f"udoc-{file_number}"}
+            message["document"] = {
+                "file_id": str(document),
+                "file_unique_id": f"udoc-{file_number}",
+            }
         if params.get("caption"):
             message["caption"] = _visible_text(params["caption"], params.get("parse_mode"))
         return message

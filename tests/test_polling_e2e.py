@@ -65,7 +65,9 @@ class BotProcess:
         task = asyncio.ensure_future(awaitable)
         exited = asyncio.ensure_future(self.process.wait())
         try:
-            done, _ = await asyncio.wait({task, exited}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(
+                {task, exited}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
         finally:
             for pending in (task, exited):
                 if not pending.done():
@@ -74,7 +76,8 @@ class BotProcess:
         if task in done:
             return task.result()
         if exited in done:
-            pytest.fail(f"the bot exited with code {self.process.returncode} while waiting for {what}")
+            code = self.process.returncode
+            pytest.fail(f"the bot exited with code {code} while waiting for {what}")
         pytest.fail(f"timed out after {timeout} s waiting for {what}")
 
     async def terminate(self, timeout: float = EXIT_TIMEOUT) -> int:
@@ -154,7 +157,9 @@ async def running_bot(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[BotProce
 
 async def start_menu(api: FakeBotApi, bot: BotProcess, language_code: str) -> dict[str, Any]:
     """Wait for polling, send /start, return the params of the bot's reply."""
-    await bot.alive(api.wait_for("getUpdates", timeout=STARTUP_TIMEOUT), STARTUP_TIMEOUT, "getUpdates")
+    await bot.alive(
+        api.wait_for("getUpdates", timeout=STARTUP_TIMEOUT), STARTUP_TIMEOUT, "getUpdates"
+    )
     api.push_message(USER_ID, "/start", language_code=language_code)
     return await bot.alive(
         api.wait_for("sendMessage", lambda p: p.get("chat_id") == str(USER_ID), REPLY_TIMEOUT),
@@ -194,7 +199,11 @@ async def test_start_menu_and_programme_button(api: FakeBotApi, tmp_path: Path) 
         assert sent["chat"]["id"] == USER_ID and sent["reply_markup"]["inline_keyboard"]
         api.push_callback(USER_ID, sent, menu[0]["callback_data"])
 
-        await bot.alive(api.wait_for("answerCallbackQuery", timeout=REPLY_TIMEOUT), REPLY_TIMEOUT, "answerCallbackQuery")
+        await bot.alive(
+            api.wait_for("answerCallbackQuery", timeout=REPLY_TIMEOUT),
+            REPLY_TIMEOUT,
+            "answerCallbackQuery",
+        )
         answer = await bot.alive(
             api.wait_for(
                 "sendMessage",
