@@ -27,6 +27,8 @@ CONFIDENT_SCORE = 0.2
 SUGGEST_SCORE = 0.15
 # How far the best entry must beat the nearest out-of-scope example to be answered.
 OUT_OF_SCOPE_MARGIN = 0.06
+# How far the best entry must beat the second: vague questions get "did you mean" instead.
+CONFIDENT_MARGIN = 0.0
 MAX_SUGGESTIONS = 3
 TYPO_CUTOFF = 84
 TYPO_MIN_LENGTH = 4
@@ -167,8 +169,13 @@ class Matcher:
         topics = [(name, score) for name, score in ranked if name != OUT_OF_SCOPE]
         out_of_scope = next((s for name, s in ranked if name == OUT_OF_SCOPE), 0.0)
         best_topic, best = topics[0] if topics else (None, 0.0)
+        runner_up = topics[1][1] if len(topics) > 1 else 0.0
         beats_out_of_scope = best > out_of_scope
-        confident = best >= CONFIDENT_SCORE and best - out_of_scope >= OUT_OF_SCOPE_MARGIN
+        confident = (
+            best >= CONFIDENT_SCORE
+            and best - out_of_scope >= OUT_OF_SCOPE_MARGIN
+            and best - runner_up >= CONFIDENT_MARGIN
+        )
         if confident:
             topic, suggestions = best_topic, self._related.get(best_topic or "", [])[:MAX_SUGGESTIONS]
         elif beats_out_of_scope and best >= SUGGEST_SCORE:
