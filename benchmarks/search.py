@@ -2,7 +2,8 @@
 
 Run from the repository root:
 
-    python benchmarks/search.py
+    python benchmarks/search.py                # about two minutes on two cores
+    python benchmarks/search.py --trace-all    # also tracemalloc the 10,000-entry build (slow)
 
 Measures three knowledge bases: the real one in knowledge/, and synthetic bases of 1,000 and
 10,000 entries generated deterministically from a Polish-like vocabulary. For each it prints
@@ -10,10 +11,13 @@ the number of entries and indexed documents, the index build time, the p50/p99 l
 hundred questions, the tracemalloc peak of building the index, the process peak RSS
 (getrusage maxrss) after building, and the share of questions answered with the right entry.
 
-Each base is measured in a fresh child process (this script run with `--child NAME`): maxrss is
-a process-wide high-water mark, so measuring bases one after another in one process would blur
-their figures. The index is built twice in the child: once timed, once under tracemalloc (which
-slows allocation several times over, so it must not share a run with the timing).
+Every measurement runs in a fresh child process (this script with `--child MODE BASE`): maxrss
+is a process-wide high-water mark, so bases measured one after another in one process would
+blur each other's figures. Each base is built twice, in two children: once timed (build time,
+RSS, latency) and once under tracemalloc, which slows allocation about fourfold and so must not
+share a run with the timing. The timed runs go one at a time in one lane and the traced builds
+in a second lane alongside (two cores); `--sequential` runs the lanes one after the other.
+Tracing the 10,000-entry build alone takes several minutes, so it is left out unless asked for.
 
 Figures only: nothing here asserts or compares against thresholds.
 """
@@ -434,6 +438,7 @@ def measure_time(name: str) -> dict[str, object]:
         "name": label,
         "entries": len(base.entries),
         "documents": len(matcher._documents),
+        "keyword_texts": sum(len(k) for e in base.entries.values() for k in e.keywords.values()),
         "features": len(matcher._feature_ids),
         "known_words": len(matcher.known_words),
         "prepare_s": prepare_s,
@@ -445,6 +450,7 @@ def measure_time(name: str) -> dict[str, object]:
         "max_ms": max(latencies),
         "in_scope": len(in_scope),
         "answered": answered,
+        "abstained": sum(m.topic is None for _, _, m in in_scope),
         "ranked_first": ranked_first,
         "rss_before_mb": rss_before,
         "rss_after_mb": rss_after,
@@ -459,11 +465,16 @@ def measure_trace(name: str) -> dict[str, object]:
     gc.collect()
     tracemalloc.start()
     started = time.perf_counter()
-    Matcher(base)
+    matcher = Matcher(base)
     traced_s = time.perf_counter() - started
-    _, peak = tracemalloc.get_traced_memory()
+    retained, peak = tracemalloc.get_traced_memory()  # retained: what the built index keeps
     tracemalloc.stop()
-    return {"trace_peak_mb": peak / 2**20, "traced_build_s": traced_s}
+    del matcher
+    return {
+        "trace_peak_mb": peak / 2**20,
+        "trace_retained_mb": retained / 2**20,
+        "traced_build_s": traced_s,
+    }
 
 
 def _child(mode: str, name: str) -> dict[str, object] | None:
@@ -500,7 +511,7 @@ def print_table(results: list[dict[str, object]]) -> None:
             f"{r['build_s']:.2f}",
             f"{r['p50_ms']:.2f}",
             f"{r['p99_ms']:.2f}",
-            f"{trace:,.0f}" if trace is not None else "not run",
+            f"{trace:,.0f}" if trace is not None else "not traced",
             f"{r['rss_after_mb']:,.0f}",
             f"{r['answered'] / r['in_scope']:.1%}",
             f"{r['ranked_first'] / r['in_scope']:.1%}",
@@ -512,21 +523,30 @@ def print_table(results: list[dict[str, object]]) -> None:
         print(_row(row, widths))
     print()
     for r in results:
-        traced = (f"; traced build {r['traced_build_s']:.1f} s"
-                  if r.get("traced_build_s") is not None else "")
+        traced = (
+            f"; index retained after build {r['trace_retained_mb']:,.0f} MB (tracemalloc), "
+            f"traced build {r['traced_build_s']:.1f} s"
+            if r.get("traced_build_s") is not None
+            else ""
+        )
         print(
-            f"{r['name']}: {r['features']:,} features, {r['known_words']:,} known words; "
-            f"{r['queries']} queries ({r['in_scope']} in scope): mean {r['mean_ms']:.2f} ms, "
+            f"{r['name']}: +{r['keyword_texts']:,} keyword texts (centroids only), "
+            f"{r['features']:,} features, {r['known_words']:,} known words; "
+            f"{r['queries']} queries ({r['in_scope']} in scope, {r['abstained']} of them "
+            f"abstained or unsure): mean {r['mean_ms']:.2f} ms, "
             f"max {r['max_ms']:.2f} ms; maxrss before build {r['rss_before_mb']:,.0f} MB; "
             f"base and queries prepared in {r['prepare_s']:.2f} s{traced}"
         )
     print()
+    print("documents: texts the nearest-phrasing index holds (titles, phrasings, out-of-scope "
+          "examples); keywords are vectorised too but only shape each entry's centroid.")
     print("build s: wall time of Matcher(base). p50/p99: Matcher.search per question "
           "(time.perf_counter), nearest rank.")
     print("trace peak MB: tracemalloc peak while building, in a separate process (untimed "
           "build). maxrss MB: peak RSS of the timing process right after building; it "
           "includes the interpreter, simplemma's dictionaries and the base (the 'before "
-          "build' figure above).")
+          "build' figure above). not traced: run with --trace-all (the traced 10,000-entry build "
+          "takes several minutes).")
     print("top-1: in-scope queries answered (Match.topic) with the expected entry. ranked 1st: "
           "expected entry scored highest, whether or not the matcher answered.")
     print(f"Real queries: tests/data/dev.tsv plus {REAL_TYPO_VARIANTS} typo'd variants, cycled "
@@ -556,8 +576,8 @@ def main() -> None:
     names = ["real"] + [str(size) for size in SYNTHETIC_SIZES]
     traced = names if args.trace_all else names[:-1]
     # Timed runs go one at a time; the slow tracemalloc builds run in a second lane. The
-    # largest base is timed first so that the small bases' latencies are measured while the
-    # tracing lane (done within the large build) has finished.
+    # largest base is timed first: the tracing lane (without --trace-all) ends within its
+    # build, so the small bases' millisecond latencies are measured with the machine quiet.
     timing_order = names[::-1]
 
     def timing_lane() -> dict[str, dict[str, object] | None]:
