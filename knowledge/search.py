@@ -132,6 +132,11 @@ class Matcher:
             {fold(w) for _, _, text in documents + keywords for w in words(text)}
         )
         self._known_words = frozenset(self._vocabulary)
+        # Typo candidates by first letter: a typo rarely hits the first letter, and scanning
+        # one bucket instead of the whole vocabulary keeps large bases fast.
+        self._words_by_initial: dict[str, list[str]] = {}
+        for word in self._vocabulary:
+            self._words_by_initial.setdefault(word[:1], []).append(word)
         self._related = {entry.id: list(entry.related) for entry in base.entries.values()}
 
     def _feature_id(self, name: str) -> int:
@@ -207,7 +212,10 @@ class Matcher:
             if f"w:{lemma(word, lang)}" in self._feature_ids:
                 continue
             found = process.extractOne(
-                folded, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
+                folded,
+                self._words_by_initial.get(folded[:1], ()),
+                scorer=fuzz.ratio,
+                score_cutoff=TYPO_CUTOFF,
             )
             if found is not None:
                 corrections[folded] = found[0]
