@@ -586,28 +586,20 @@ def main() -> None:
     # build, so the small bases' millisecond latencies are measured with the machine quiet.
     timing_order = names[::-1]
 
-    def timing_lane() -> dict[str, dict[str, object] | None]:
+    def lane(mode: str, lane_names: list[str]) -> dict[str, dict[str, object] | None]:
         found = {}
-        for name in timing_order:
+        for name in lane_names:
             started = time.perf_counter()
-            found[name] = _child("time", name)
-            print(f"timed {name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        return found
-
-    def tracing_lane() -> dict[str, dict[str, object] | None]:
-        found = {}
-        for name in traced:
-            started = time.perf_counter()
-            found[name] = _child("trace", name)
-            print(f"traced {name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+            found[name] = _child(mode, name)
+            print(f"{mode}d {name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         return found
 
     if args.sequential:
-        timings, traces = timing_lane(), tracing_lane()
+        timings, traces = lane("time", timing_order), lane("trace", traced)
     else:
         with ThreadPoolExecutor(max_workers=2) as pool:
-            timing_future = pool.submit(timing_lane)
-            tracing_future = pool.submit(tracing_lane)
+            timing_future = pool.submit(lane, "time", timing_order)
+            tracing_future = pool.submit(lane, "trace", traced)
             timings, traces = timing_future.result(), tracing_future.result()
 
     results = []

@@ -58,7 +58,7 @@ class Conversation:
         if reply_to_latest:
             latest = self.telegram.latest(person.chat_id)
             if latest is not None:
-                message["reply_to_message"] = _bot_message(latest)
+                message["reply_to_message"] = message_payload(latest)
         return await self._feed({"message": message})
 
     async def send_location(
@@ -87,7 +87,7 @@ class Conversation:
             "id": str(next(self._callback_ids)),
             "from": person.as_user(),
             "chat_instance": str(person.chat_id),
-            "message": _bot_message(target),
+            "message": message_payload(target),
             "data": chosen.callback_data,
         }
         return await self._feed({"callback_query": query})
@@ -115,10 +115,6 @@ class Conversation:
     def _collect(self, kind: str, item: object) -> None:
         if isinstance(item, SentMessage) and kind in ("sent", "edited"):
             self._outputs.append(item)
-
-
-def _bot_message(message: SentMessage) -> dict[str, Any]:
-    return message_payload(message)
 
 
 def fold_label(label: str) -> str:

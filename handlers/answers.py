@@ -24,20 +24,19 @@ def answer_view(services: Services, topic_id: str, locale: str) -> tuple[str, In
     entry = snapshot.base.entries[topic_id]
     text = render_answer(snapshot.base, entry, locale, services.today())
     keyboard = InlineKeyboardBuilder()
-    for related_id in entry.related:
-        related = snapshot.base.entry(related_id)
-        if related is not None:
-            keyboard.button(
-                text=entry_title(related, locale), callback_data=TopicCallback(topic=related_id)
-            )
+    related = [(rid, snapshot.base.entry(rid)) for rid in entry.related]
+    related = [(rid, found) for rid, found in related if found is not None]
+    for related_id, related_entry in related:
+        keyboard.button(
+            text=entry_title(related_entry, locale), callback_data=TopicCallback(topic=related_id)
+        )
     keyboard.button(
         text=_("👍 Helpful"), callback_data=FeedbackCallback(topic=topic_id, helpful=True)
     )
     keyboard.button(
         text=_("👎 Not helpful"), callback_data=FeedbackCallback(topic=topic_id, helpful=False)
     )
-    related_count = sum(1 for r in entry.related if snapshot.base.entry(r) is not None)
-    keyboard.adjust(*([1] * related_count), 2)
+    keyboard.adjust(*([1] * len(related)), 2)
     return text, keyboard.as_markup()
 
 
