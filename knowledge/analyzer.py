@@ -23,6 +23,11 @@ _POLISH_LETTERS = set("ąćęłńóśźż")
 
 
 @lru_cache(maxsize=200_000)
+def folded_word(word: str) -> str:
+    return fold(word)
+
+
+@lru_cache(maxsize=200_000)
 def lemma(word: str, lang: str) -> str:
     """The folded dictionary form of a word (simplemma), or the folded word itself."""
     return fold(simplemma.lemmatize(word.lower(), lang=lang))
@@ -55,7 +60,7 @@ def features(text: str, lang: str) -> Counter[str]:
     counts: Counter[str] = Counter()
     previous: str | None = None
     for word in words(text):
-        folded = fold(word)
+        folded = folded_word(word)
         base = lemma(word, lang)
         counts[f"w:{base}"] += WORD_WEIGHT
         if folded != base:

@@ -11,6 +11,7 @@ as one more class: when they win, or the best score is low, the matcher abstains
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -57,19 +58,13 @@ class _Postings:
     weights: np.ndarray
 
     @classmethod
-    def build(cls, vectors: list[dict[int, float]], vocabulary_size: int) -> _Postings:
-        by_feature: list[list[tuple[int, float]]] = [[] for _ in range(vocabulary_size)]
-        for row, vector in enumerate(vectors):
-            for feature, weight in vector.items():
-                by_feature[feature].append((row, weight))
-        lengths = np.fromiter((len(p) for p in by_feature), dtype=np.int64, count=vocabulary_size)
+    def from_triples(
+        cls, rows: np.ndarray, features: np.ndarray, weights: np.ndarray, vocabulary_size: int
+    ) -> _Postings:
+        order = np.lexsort((rows, features))
         ptr = np.zeros(vocabulary_size + 1, dtype=np.int64)
-        np.cumsum(lengths, out=ptr[1:])
-        rows = np.fromiter((r for p in by_feature for r, _ in p), dtype=np.int32, count=ptr[-1])
-        weights = np.fromiter(
-            (w for p in by_feature for _, w in p), dtype=np.float32, count=ptr[-1]
-        )
-        return cls(ptr, rows, weights)
+        np.cumsum(np.bincount(features, minlength=vocabulary_size), out=ptr[1:])
+        return cls(ptr, rows[order].astype(np.int32), weights[order].astype(np.float32))
 
     def scores(self, query: dict[int, float], size: int) -> np.ndarray:
         if not query:
@@ -78,6 +73,12 @@ class _Postings:
         rows = np.concatenate([self.rows[a:b] for a, b, _ in slices])
         weights = np.concatenate([self.weights[a:b] * w for a, b, w in slices])
         return np.bincount(rows, weights=weights, minlength=size).astype(np.float32)
+
+
+def _normalise_rows(rows: np.ndarray, weights: np.ndarray, row_count: int) -> np.ndarray:
+    norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=row_count))
+    norms[norms == 0] = 1.0
+    return weights / norms[rows]
 
 
 class Matcher:
@@ -96,41 +97,48 @@ class Matcher:
         for lang, phrasings in base.out_of_scope.phrasings.items():
             documents += [(OUT_OF_SCOPE, lang, text) for text in phrasings]
         documents.sort(key=lambda doc: doc[0])  # rows of one class are contiguous
+        texts = documents + keywords
 
+        # One (row, feature, weight) triple per distinct feature of every text, kept in flat
+        # arrays: per-text dictionaries would cost gigabytes on large bases.
         self._feature_ids: dict[str, int] = {}
-        document_frequency: Counter[int] = Counter()
-        indexed: list[dict[int, float]] = []
-        for _, lang, text in documents + keywords:
-            counts = features(text, lang)
-            vector = {self._feature_id(name): sublinear(w) for name, w in counts.items()}
-            document_frequency.update(vector.keys())
-            indexed.append(vector)
-        total = len(indexed)
-        self._idf = np.array(
-            [math.log((total + 1) / (document_frequency[i] + 1)) + 1.0
-             for i in range(len(self._feature_ids))],
-            dtype=np.float32,
-        )
-        all_vectors = [_normalise({f: w * self._idf[f] for f, w in v.items()}) for v in indexed]
-        doc_vectors = all_vectors[: len(documents)]
+        row_ids, feature_ids, term_weights = array("i"), array("i"), array("f")
+        for row, (_, lang, text) in enumerate(texts):
+            for name, weight in features(text, lang).items():
+                row_ids.append(row)
+                feature_ids.append(self._feature_id(name))
+                term_weights.append(sublinear(weight))
+        rows = np.frombuffer(row_ids, dtype=np.int32).astype(np.int64)
+        feats = np.frombuffer(feature_ids, dtype=np.int32).astype(np.int64)
+        vocabulary_size = len(self._feature_ids)
+        document_frequency = np.bincount(feats, minlength=vocabulary_size)
+        self._idf = (np.log((len(texts) + 1) / (document_frequency + 1)) + 1.0).astype(np.float32)
+        weights = np.frombuffer(term_weights, dtype=np.float32) * self._idf[feats]
+        weights = _normalise_rows(rows, weights, len(texts))
 
         self._documents = documents
         self._classes = sorted({doc[0] for doc in documents})
         class_index = {name: i for i, name in enumerate(self._classes)}
-        self._doc_class = np.array([class_index[doc[0]] for doc in documents], dtype=np.int32)
-        self._class_starts = np.searchsorted(self._doc_class, np.arange(len(self._classes)))
-        centroids: list[dict[int, float]] = [dict() for _ in self._classes]
-        for vector, doc in zip(all_vectors, documents + keywords):
-            centroid = centroids[class_index[doc[0]]]
-            for f, w in vector.items():
-                centroid[f] = centroid.get(f, 0.0) + w
-        self._documents_index = _Postings.build(doc_vectors, len(self._feature_ids))
-        self._centroid_index = _Postings.build(
-            [_normalise(c) for c in centroids], len(self._feature_ids)
+        self._out_of_scope_index = class_index.get(OUT_OF_SCOPE)
+        text_class = np.array([class_index[doc[0]] for doc in texts], dtype=np.int64)
+        self._class_starts = np.searchsorted(
+            text_class[: len(documents)], np.arange(len(self._classes))
         )
-        self._vocabulary = sorted(
-            {fold(w) for _, _, text in documents + keywords for w in words(text)}
+        is_document = rows < len(documents)
+        self._documents_index = _Postings.from_triples(
+            rows[is_document], feats[is_document], weights[is_document], vocabulary_size
         )
+        # Centroid of a class: the sum of its texts' vectors (keywords included), normalised.
+        cells, positions = np.unique(text_class[rows] * vocabulary_size + feats, return_inverse=True)
+        centroid_weights = np.bincount(positions, weights=weights)
+        centroid_rows, centroid_feats = cells // vocabulary_size, cells % vocabulary_size
+        self._centroid_index = _Postings.from_triples(
+            centroid_rows,
+            centroid_feats,
+            _normalise_rows(centroid_rows, centroid_weights, len(self._classes)),
+            vocabulary_size,
+        )
+        self._vocabulary = sorted({fold(w) for _, _, text in texts for w in words(text)})
         self._known_words = frozenset(self._vocabulary)
         # Typo candidates by first letter: a typo rarely hits the first letter, and scanning
         # one bucket instead of the whole vocabulary keeps large bases fast.
@@ -169,10 +177,11 @@ class Matcher:
         per_class_nearest = np.maximum.reduceat(nearest, self._class_starts)
         centroid = self._centroid_index.scores(query, len(self._classes))
         combined = NEAREST_WEIGHT * per_class_nearest + (1 - NEAREST_WEIGHT) * centroid
-        ranking = [int(i) for i in np.argsort(-combined, kind="stable")]
-        ranked = [(self._classes[i], float(combined[i])) for i in ranking]
-        topics = [(name, score) for name, score in ranked if name != OUT_OF_SCOPE]
-        out_of_scope = next((s for name, s in ranked if name == OUT_OF_SCOPE), 0.0)
+        out_of_scope = 0.0
+        if self._out_of_scope_index is not None:
+            out_of_scope = float(combined[self._out_of_scope_index])
+            combined[self._out_of_scope_index] = -np.inf  # it competes, but is no topic
+        topics = self._top(combined, MAX_SUGGESTIONS + 1)
         best_topic, best = topics[0] if topics else (None, 0.0)
         runner_up = topics[1][1] if len(topics) > 1 else 0.0
         beats_out_of_scope = best > out_of_scope
@@ -197,10 +206,19 @@ class Matcher:
                 "typo_corrections": corrections,
                 "nearest_phrasing": self._documents[best_doc][2] if best_doc >= 0 else None,
                 "nearest_phrasing_topic": self._documents[best_doc][0] if best_doc >= 0 else None,
-                "top": [(name, round(score, 3)) for name, score in ranked[:5]],
+                "top": [(name, round(score, 3)) for name, score in topics],
                 "out_of_scope_score": round(out_of_scope, 3),
             }
         return Match(question, lang, topic, round(best, 4), suggestions, explanation)
+
+    def _top(self, scores: np.ndarray, count: int) -> list[tuple[str, float]]:
+        """The `count` best classes, best first (ties by name), without sorting them all."""
+        count = min(count, int(np.isfinite(scores).sum()))
+        if count == 0:
+            return []
+        candidates = np.argpartition(-scores, count - 1)[:count]
+        ordered = candidates[np.lexsort((candidates, -scores[candidates]))]
+        return [(self._classes[i], float(scores[i])) for i in ordered]
 
     def _typo_corrections(self, question: str, lang: str, counts: Counter[str]) -> dict[str, str]:
         """Add the features of the closest known word for each unknown, longer word."""
