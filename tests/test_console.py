@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -80,3 +81,52 @@ def test_a_whole_session_stores_nothing_about_the_user(tmp_path: Path) -> None:
         assert connection.execute("SELECT count(*) FROM fsm_record").fetchone() == (0,)
     assert "55501234" not in dump
     assert REPO_ROOT.exists()
+
+
+def test_console_answers_and_picks_up_knowledge_edits_while_running(tmp_path: Path) -> None:
+    """Staff preview: edit an answer while `chat` runs; a broken edit keeps the old answer."""
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(REPO_ROOT / "knowledge", knowledge, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    entry = knowledge / "entries" / "wymiennikownia.contact.yaml"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "REDIS_URL"))}
+    env |= {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'console.sqlite3'}",
+            "KNOWLEDGE_DIR": str(knowledge)}
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat", "--jsonl"], stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env,
+    ) as process:
+        errors = _talk_and_edit(process, entry)
+    assert "knowledge edit rejected" in errors and "wymiennikownia.contact.yaml" in errors
+
+
+def _talk_and_edit(process: subprocess.Popen[str], entry: Path) -> str:
+    assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+
+    def ask(line: str) -> list[dict]:
+        process.stdin.write(line + "\n")
+        process.stdin.flush()
+        records = []
+        while (record := json.loads(process.stdout.readline())) != {"event": "idle"}:
+            records.append(record)
+        return records
+
+    try:
+        [typo] = ask("gdzie jest wymienikownia, jaki adres?")  # no diacritics, a typo
+        assert "Kartuskiej 20B" in typo["text"]
+        [ukrainian] = ask("Як проголосувати за проєкт у громадському бюджеті?")
+        assert "голос" in ukrainian["text"]
+        [weather] = ask("jaka będzie pogoda jutro w Gdyni?")
+        assert "nie znam odpowiedzi" in weather["text"]
+
+        entry.write_text(entry.read_text(encoding="utf-8").replace("Kartuskiej 20B", "Testowej 1"),
+                         encoding="utf-8")
+        [edited] = ask("gdzie jest wymiennikownia?")
+        assert "Testowej 1" in edited["text"]
+
+        entry.write_text("answer: [this is broken\n", encoding="utf-8")
+        [kept] = ask("gdzie jest wymiennikownia?")
+        assert "Testowej 1" in kept["text"]
+    finally:
+        process.stdin.close()
+        process.wait(timeout=60)
+    return process.stderr.read()
