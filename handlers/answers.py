@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+from urllib.parse import urlsplit
+
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -9,7 +12,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.services import Services
 from handlers.callbacks import FeedbackCallback, TopicCallback
 from knowledge.model import Entry
-from knowledge.render import render_answer
+from knowledge.render import TELEGRAM_TEXT_LIMIT, render_answer
 
 BUTTON_LABEL_LIMIT = 60
 
@@ -19,10 +22,24 @@ def entry_title(entry: Entry, locale: str) -> str:
     return title if len(title) <= BUTTON_LABEL_LIMIT else title[: BUTTON_LABEL_LIMIT - 1] + "…"
 
 
+def with_sources(text: str, sources: list[str]) -> str:
+    """The answer followed by links to where its facts come from, if Telegram's limit allows."""
+    if not sources:
+        return text
+    links = ", ".join(
+        f'<a href="{html.escape(url, quote=True)}">{html.escape(urlsplit(url).hostname or url)}</a>'
+        for url in sources
+    )
+    footer = "\n\n<i>" + _("Sources: {links}").format(links=links) + "</i>"
+    return text + footer if len(text) + len(footer) <= TELEGRAM_TEXT_LIMIT else text
+
+
 def answer_view(services: Services, topic_id: str, locale: str) -> tuple[str, InlineKeyboardMarkup]:
     snapshot = services.knowledge.current
     entry = snapshot.base.entries[topic_id]
-    text = render_answer(snapshot.base, entry, locale, services.today())
+    text = with_sources(
+        render_answer(snapshot.base, entry, locale, services.today()), entry.sources
+    )
     keyboard = InlineKeyboardBuilder()
     related = [(rid, snapshot.base.entry(rid)) for rid in entry.related]
     related = [(rid, found) for rid, found in related if found is not None]

@@ -14,6 +14,7 @@ async def test_question_without_diacritics_and_with_a_typo_gets_the_answer(
     [answer] = await harness.chat().send("gdzie jest wymienikownia, jaki adres?")
     assert "Kartuskiej 20B" in answer.text
     assert "👍 Pomocne" in answer.labels
+    assert "<i>Źródła: <a href=\"https://" in answer.html  # where the facts come from
 
 
 async def test_ukrainian_question_gets_a_ukrainian_answer(harness: BotHarness) -> None:
