@@ -2,6 +2,7 @@
 
   chat                      the console channel (default; SQLite, no token)
   run                       long polling on Telegram (the Procfile worker)
+  purge                     delete what is past its retention period, and report counts
   ask [QUESTION]            answer questions from the knowledge base, without Telegram
   knowledge check | eval    validate the knowledge files / measure the matcher
   texts update | compile    maintain the gettext catalogs of UI strings
@@ -31,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--out", type=Path, default=Path("data/out"), help="folder for documents")
 
     commands.add_parser("run", help="long polling on Telegram")
+    commands.add_parser("purge", help="delete personal data past its retention period")
 
     ask = commands.add_parser("ask", help="answer questions (one per line from stdin if none)")
     ask.add_argument("question", nargs="*")
@@ -68,17 +70,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _texts(args.action)
 
     from bot.config import load_settings
+    from bot.logging_setup import configure_logging
 
     settings = load_settings()
+    if command == "purge":
+        from bot.maintenance import run_purge
+
+        configure_logging(logging.WARNING)
+        return asyncio.run(run_purge(settings))
     if command == "run":
         from bot.polling import run_polling
 
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        configure_logging(settings.log_level)
         return asyncio.run(run_polling(settings))
 
     from bot.console import ConsoleOptions, run_console
 
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(logging.WARNING)
     options = ConsoleOptions(
         user_id=getattr(args, "user_id", 1001),
         language_code=getattr(args, "lang", "pl"),

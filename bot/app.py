@@ -7,6 +7,8 @@ so they run the same routers, middlewares and storage.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+from typing import Any
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -19,9 +21,10 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.config import Settings
 from bot.services import Services
-from bot.i18n import LocaleMiddleware
+from bot.i18n import LocaleMiddleware, RememberedLanguage
 from bot.middlewares import DbSessionMiddleware
-from handlers import build_routers
+from handlers import build_consent_flows, build_routers
+from storage.consents import PersonalData
 from storage.fsm import SqlStorage
 from storage.pseudonyms import PseudonymizedKeyBuilder
 
@@ -47,9 +50,24 @@ def build_fsm_storage(services: Services) -> tuple[BaseStorage, BaseEventIsolati
     if redis_url is not None:
         from aiogram.fsm.storage.redis import RedisStorage  # needs the [redis] extra
 
-        storage = RedisStorage.from_url(redis_url.get_secret_value(), key_builder=key_builder)
+        # Unfinished forms expire in Redis by themselves; `purge` does it for the database.
+        consents = services.knowledge.current.base.consents
+        ttl = timedelta(days=consents.retention.drafts_days) if consents else None
+        storage = RedisStorage.from_url(
+            redis_url.get_secret_value(), key_builder=key_builder, state_ttl=ttl, data_ttl=ttl
+        )
         return storage, storage.create_isolation()
     return SqlStorage(services.db.sessions, key_builder), SimpleEventIsolation()
+
+
+def _remembered_language(services: Services) -> RememberedLanguage:
+    async def remembered(user_id: int, data: dict[str, Any]) -> str | None:
+        session = data.get("session")
+        if session is None:
+            return None
+        return await PersonalData(session).remembered_language(services.pseudonyms.subject(user_id))
+
+    return remembered
 
 
 def create_dispatcher(
@@ -68,9 +86,12 @@ def create_dispatcher(
         settings=services.settings,
         knowledge=services.knowledge,
         languages=services.languages,
+        consent_flows=build_consent_flows(),
     )
     dispatcher.update.outer_middleware(DbSessionMiddleware(services.db.sessions))
-    LocaleMiddleware(services.i18n, services.languages).setup(dispatcher)
+    LocaleMiddleware(services.i18n, services.languages, _remembered_language(services)).setup(
+        dispatcher
+    )
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
     dispatcher.include_routers(*build_routers())
     return dispatcher

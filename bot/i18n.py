@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,9 @@ class LanguageChoices:
     def get(self, user_id: int) -> str | None:
         return self._choices.get(user_id)
 
+    def forget(self, user_id: int) -> None:
+        self._choices.pop(user_id, None)
+
     def set(self, user_id: int, locale: str) -> None:
         self._choices[user_id] = locale
         self._choices.move_to_end(user_id)
@@ -46,18 +50,25 @@ class LanguageChoices:
             self._choices.popitem(last=False)
 
 
-class LocaleMiddleware(I18nMiddleware):
-    """The resident's chosen language, else Telegram's language_code, else the default."""
+# Reads a stored language for a user id (with the update's data, which holds the DB session).
+RememberedLanguage = Callable[[int, dict[str, Any]], Awaitable[str | None]]
 
-    def __init__(self, i18n: I18n, choices: LanguageChoices) -> None:
+
+class LocaleMiddleware(I18nMiddleware):
+    """The language chosen now, else the remembered one, else Telegram's, else the default."""
+
+    def __init__(
+        self, i18n: I18n, choices: LanguageChoices, remembered: RememberedLanguage
+    ) -> None:
         super().__init__(i18n=i18n)
         self._choices = choices
+        self._remembered = remembered
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
         user: User | None = data.get("event_from_user")
         locale = self.i18n.default_locale
         if user is not None:
-            chosen = self._choices.get(user.id)
+            chosen = self._choices.get(user.id) or await self._remembered(user.id, data)
             locale = chosen or locale_from_language_code(user.language_code) or locale
         data["locale"] = locale  # handlers that render knowledge answers need it by name
         return locale

@@ -8,6 +8,7 @@ import logging
 from bot.app import create_bot, create_dispatcher
 from bot.services import build_services
 from bot.config import Settings
+from bot.maintenance import purge_daily
 from knowledge.analyzer import warm_up
 
 log = logging.getLogger(__name__)
@@ -24,12 +25,14 @@ async def run_polling(settings: Settings) -> int:
     await asyncio.to_thread(warm_up)
     bot = create_bot(settings)
     dispatcher = create_dispatcher(services)
+    daily_purge = asyncio.create_task(purge_daily(services.db, services.knowledge, settings))
     try:
         # Telegram refuses getUpdates while a webhook is set.
         await bot.delete_webhook(drop_pending_updates=False)
         # aiogram stops polling cleanly on SIGTERM and SIGINT (handle_signals=True).
         await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=True)
     finally:
+        daily_purge.cancel()
         await dispatcher.storage.close()
         await services.db.dispose()
     log.info("stopped")

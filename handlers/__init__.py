@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import fallback, language, questions, start
+from handlers import consent, fallback, language, news, privacy, questions, start
 
 
 def build_routers() -> list[Router]:
     return [
         start.build_router(),
         language.build_router(),
+        consent.build_router(),
+        privacy.build_router(),
+        news.build_router(),
         questions.build_router(),  # any free text is a question
         fallback.build_router(),  # must stay last
     ]
+
+
+def build_consent_flows() -> consent.ConsentFlows:
+    """What each purpose's flow does once the resident has consented."""
+    return {
+        language.PURPOSE: language.on_preferences_consent,
+        news.PURPOSE: news.on_news_consent,
+    }

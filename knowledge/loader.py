@@ -9,7 +9,14 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from knowledge.model import District, Entry, KnowledgeBase, OutOfScope, Timeline
+from knowledge.model import (
+    ConsentPolicy,
+    District,
+    Entry,
+    KnowledgeBase,
+    OutOfScope,
+    Timeline,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -17,6 +24,7 @@ ENTRIES_DIR = "entries"
 TIMELINES_DIR = "timelines"
 OUT_OF_SCOPE_FILE = "out_of_scope.yaml"
 DISTRICTS_FILE = "districts.yaml"
+CONSENTS_FILE = "consents.yaml"
 
 
 @dataclass(frozen=True)
@@ -153,6 +161,11 @@ def read_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem]
         problems += file_problems
         districts = loaded.districts if loaded else []
 
+    consents: ConsentPolicy | None = None
+    if (directory / CONSENTS_FILE).exists():
+        consents, file_problems = _load_one(directory / CONSENTS_FILE, ConsentPolicy, parsed_files)
+        problems += file_problems
+
     if any(problem.severity == "error" for problem in problems):
         return None, problems, parsed_files
     base = KnowledgeBase(
@@ -160,6 +173,7 @@ def read_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem]
         timelines=timelines,
         out_of_scope=out_of_scope,
         districts=districts,
+        consents=consents,
         paths=paths,
     )
     return base, problems, parsed_files

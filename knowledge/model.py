@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 
@@ -54,6 +55,31 @@ class District(_Strict):
     aliases: list[str] = Field(default_factory=list)
 
 
+class Retention(_Strict):
+    drafts_days: int
+    unanswered_days: int
+    proof_days: int
+
+
+class ConsentPurpose(_Strict):
+    retention_days: int | None
+    age_check: bool
+    data: list[str]
+    recipients: str
+    notice: Localized
+
+    @property
+    def version(self) -> str:
+        """Changes whenever any language's notice changes: residents are then asked again."""
+        text = "\n".join(f"{locale}:{self.notice.get(locale, '')}" for locale in LOCALES)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+class ConsentPolicy(_Strict):
+    retention: Retention
+    purposes: dict[str, ConsentPurpose]
+
+
 class KnowledgeBase(BaseModel):
     """Everything loaded from one knowledge folder."""
 
@@ -63,6 +89,7 @@ class KnowledgeBase(BaseModel):
     timelines: dict[str, Timeline] = Field(default_factory=dict)
     out_of_scope: OutOfScope = OutOfScope()
     districts: list[District] = Field(default_factory=list)
+    consents: ConsentPolicy | None = None
     paths: dict[str, Path] = Field(default_factory=dict)
 
     def entry(self, topic_id: str) -> Entry | None:

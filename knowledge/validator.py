@@ -37,6 +37,7 @@ def check_knowledge(directory: Path, today: date) -> list[Problem]:
         parsed = by_path[base.paths[topic_id]]
         problems += _entry_problems(base, topic_id, parsed, today)
     problems += _shared_phrasings(base, by_path)
+    problems += _consent_problems(directory, base)
     for timeline in base.timelines.values():
         if timeline.review_by and timeline.review_by < today:
             path = directory / "timelines" / f"{timeline.id}.yaml"
@@ -114,4 +115,23 @@ def _shared_phrasings(base: KnowledgeBase, by_path: dict[Path, ParsedFile]) -> l
             others = ", ".join(t for t in topics if t != topic_id)
             found.append(Problem(parsed.path, parsed.line_of("phrasings", locale, index),
                                  f"phrasing '{phrasing}' is also used by {others}: keep it in one entry"))
+    return found
+
+
+CONSENT_PURPOSES = ("bo_idea", "urbanlab_signup", "handoff", "preferences", "news")
+
+
+def _consent_problems(directory: Path, base: KnowledgeBase) -> list[Problem]:
+    path = directory / "consents.yaml"
+    if base.consents is None:
+        return [Problem(path, 1, "consents.yaml is missing: the bot cannot ask for consent")]
+    found = []
+    for purpose in CONSENT_PURPOSES:
+        policy = base.consents.purposes.get(purpose)
+        if policy is None:
+            found.append(Problem(path, 1, f"consent purpose '{purpose}' is missing"))
+            continue
+        for locale in LOCALES:
+            if not (policy.notice.get(locale) or "").strip():
+                found.append(Problem(path, 1, f"the '{purpose}' notice in '{locale}' is missing"))
     return found

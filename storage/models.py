@@ -47,3 +47,47 @@ class UnansweredQuestion(SQLModel, table=True):
     masked_text: str = Field(max_length=1000)
     locale: str = Field(max_length=5)
     created_at: datetime = Field(default_factory=utc_now)
+
+
+class ConsentEvent(SQLModel, table=True):
+    """Proof of consent (GDPR Art. 7(1)): one append-only row per consent given or withdrawn.
+
+    Never updated: a withdrawal is a new 'withdrawn' row. The resident appears only as the
+    pseudonymous `subject`.
+    """
+
+    __tablename__ = "consent_event"
+
+    id: str = Field(primary_key=True, max_length=36)
+    subject: str = Field(index=True, max_length=64)
+    purpose: str = Field(max_length=40)
+    event: str = Field(max_length=12)  # given | withdrawn
+    notice_version: str = Field(max_length=16)
+    notice_hash: str = Field(max_length=64)  # sha256 of the exact text and buttons shown
+    locale: str = Field(max_length=5)
+    channel: str = Field(max_length=20)
+    button: str = Field(max_length=100)  # the label the resident pressed
+    age: str | None = Field(default=None, max_length=10)  # 16+ | under-16 | None (not asked)
+    guardian_agreed: bool = False
+    recorded_at: datetime = Field(default_factory=utc_now)
+
+
+class LanguagePreference(SQLModel, table=True):
+    """The remembered language (purpose `preferences`)."""
+
+    __tablename__ = "language_preference"
+
+    subject: str = Field(primary_key=True, max_length=64)
+    locale: str = Field(max_length=5)
+    updated_at: datetime = Field(default_factory=utc_now)
+
+
+class NewsSubscription(SQLModel, table=True):
+    """Opt-in announcements (purpose `news`); the chat id is needed to deliver them."""
+
+    __tablename__ = "news_subscription"
+
+    subject: str = Field(primary_key=True, max_length=64)
+    chat_id: int
+    locale: str = Field(max_length=5)
+    created_at: datetime = Field(default_factory=utc_now)

@@ -11,6 +11,7 @@ import pytest
 from aiogram.client.session.aiohttp import AiohttpSession
 
 from bot.config import REPO_ROOT, Settings
+from bot.logging_setup import quiet_parameter_loggers
 from knowledge.analyzer import warm_up
 from knowledge.store import KnowledgeStore
 from tests.driver import BotHarness
@@ -22,6 +23,12 @@ SETTINGS_VARIABLES = (
     "PSEUDONYM_KEY", "LOG_LEVEL",
 )
 TODAY = date(2026, 11, 24)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def production_logging() -> None:
+    """The same logger levels as the entry points (no SQL parameters in logs)."""
+    quiet_parameter_loggers()
 
 
 @pytest.fixture(autouse=True)

@@ -130,3 +130,21 @@ def _talk_and_edit(process: subprocess.Popen[str], entry: Path) -> str:
         process.stdin.close()
         process.wait(timeout=60)
     return process.stderr.read()
+
+
+def test_privacy_script_stores_nothing_about_the_user(tmp_path: Path) -> None:
+    """/start, questions, /language with 'remember' declined, /privacy, /mydata: no trace."""
+    script = "\n".join([
+        "/start", "kiedy jest glosowanie w bo?", "gdzie jest przystan na oksywiu",
+        "jaka pogoda jutro", "/language", "#3", "💾 Remember my choice", "❌ No, thanks",
+        "/privacy", "/mydata",
+    ]) + "\n"
+    result = run_chat(tmp_path, script, "--user-id", "55507777", "--jsonl")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {"lis-bot-my-data.json"} == {r.get("document") for r in records if r.get("document")}
+    my_data = json.loads((tmp_path / "data/out/lis-bot-my-data.json").read_text(encoding="utf-8"))
+    assert my_data["consent_events"] == [] and my_data["language_preference"] is None
+    with sqlite3.connect(tmp_path / "console.sqlite3") as connection:
+        dump = "\n".join(connection.iterdump())
+    assert "55507777" not in dump
+    assert my_data["pseudonym"] not in dump
