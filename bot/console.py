@@ -26,6 +26,7 @@ from bot.services import build_services
 from bot.config import Settings
 from bot.conversation import Conversation, NoSuchButton, Person, fold_label
 from bot.local_telegram import CallbackAnswer, LocalTelegram, SentMessage
+from bot.outbox import run_outbox
 from knowledge.analyzer import warm_up
 
 log = logging.getLogger(__name__)
@@ -160,6 +161,7 @@ async def run_console(
     renderer = ConsoleRenderer(options, stdout)
     telegram.subscribe(renderer)
     console = Console(Conversation(dispatcher, bot, telegram), renderer, options)
+    outbox = asyncio.create_task(run_outbox(bot, services.db.sessions))
     interactive = stdin.isatty()
     if interactive:
         print("LIS Gdynia assistant, console channel. Type /start; Ctrl-D to quit.", file=stdout)
@@ -172,5 +174,6 @@ async def run_console(
                 break
             await console.handle_line(line)
     finally:
+        outbox.cancel()
         await dispatcher.storage.close()
         await services.db.dispose()

@@ -45,7 +45,7 @@ class Conversation:
         self._update_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._outputs: list[SentMessage] = []
-        telegram.subscribe(self._collect)
+        telegram.subscribe(self.collect)
 
     async def send_text(
         self, person: Person, text: str, *, reply_to_latest: bool = False
@@ -112,7 +112,7 @@ class Conversation:
         )
         return list(self._outputs)
 
-    def _collect(self, kind: str, item: object) -> None:
+    def collect(self, kind: str, item: object) -> None:
         if isinstance(item, SentMessage) and kind in ("sent", "edited"):
             self._outputs.append(item)
 

@@ -55,7 +55,8 @@ RememberedLanguage = Callable[[int, dict[str, Any]], Awaitable[str | None]]
 
 
 class LocaleMiddleware(I18nMiddleware):
-    """The language chosen now, else the remembered one, else Telegram's, else the default."""
+    """The language of a form in progress, else the one chosen now, else the remembered one,
+    else Telegram's, else the default."""
 
     def __init__(
         self, i18n: I18n, choices: LanguageChoices, remembered: RememberedLanguage
@@ -68,7 +69,19 @@ class LocaleMiddleware(I18nMiddleware):
         user: User | None = data.get("event_from_user")
         locale = self.i18n.default_locale
         if user is not None:
-            chosen = self._choices.get(user.id) or await self._remembered(user.id, data)
+            chosen = (
+                await _form_locale(data)
+                or self._choices.get(user.id)
+                or await self._remembered(user.id, data)
+            )
             locale = chosen or locale_from_language_code(user.language_code) or locale
         data["locale"] = locale  # handlers that render knowledge answers need it by name
         return locale
+
+
+async def _form_locale(data: dict[str, Any]) -> str | None:
+    """A multi-step form keeps the language it was started in (stored in its FSM data)."""
+    state = data.get("state")
+    if state is None or await state.get_state() is None:
+        return None
+    return (await state.get_data()).get("locale")

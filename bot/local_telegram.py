@@ -98,6 +98,9 @@ class LocalTelegram(BaseSession):
         """Call `listener(kind, item)` for every message sent ('sent'), edited, or answer."""
         self._listeners.append(listener)
 
+    def unsubscribe(self, listener: Listener) -> None:
+        self._listeners.remove(listener)
+
     def chat_history(self, chat_id: int) -> list[SentMessage]:
         return [m for (chat, _), m in self.messages.items() if chat == chat_id and not m.deleted]
 

@@ -9,6 +9,7 @@ from bot.app import create_bot, create_dispatcher
 from bot.services import build_services
 from bot.config import Settings
 from bot.maintenance import purge_daily
+from bot.outbox import run_outbox
 from knowledge.analyzer import warm_up
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ async def run_polling(settings: Settings) -> int:
     bot = create_bot(settings)
     dispatcher = create_dispatcher(services)
     daily_purge = asyncio.create_task(purge_daily(services.db, services.knowledge, settings))
+    outbox = asyncio.create_task(run_outbox(bot, services.db.sessions))
     try:
         # Telegram refuses getUpdates while a webhook is set.
         await bot.delete_webhook(drop_pending_updates=False)
@@ -33,6 +35,7 @@ async def run_polling(settings: Settings) -> int:
         await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=True)
     finally:
         daily_purge.cancel()
+        outbox.cancel()
         await dispatcher.storage.close()
         await services.db.dispose()
     log.info("stopped")

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import consent, fallback, language, news, privacy, questions, start
+from handlers import (
+    consent,
+    coordinators,
+    fallback,
+    idea_form,
+    language,
+    news,
+    privacy,
+    questions,
+    start,
+)
 
 
 def build_routers() -> list[Router]:
@@ -14,6 +24,8 @@ def build_routers() -> list[Router]:
         consent.build_router(),
         privacy.build_router(),
         news.build_router(),
+        coordinators.build_router(),
+        idea_form.build_router(),  # before questions: text typed into the form is an answer
         questions.build_router(),  # any free text is a question
         fallback.build_router(),  # must stay last
     ]
@@ -24,4 +36,5 @@ def build_consent_flows() -> consent.ConsentFlows:
     return {
         language.PURPOSE: language.on_preferences_consent,
         news.PURPOSE: news.on_news_consent,
+        idea_form.PURPOSE: idea_form.on_idea_consent,
     }

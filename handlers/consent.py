@@ -23,11 +23,13 @@ from aiogram import Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.config import SUPPORTED_LOCALES
 from bot.services import Services
 from handlers.answers import answer_view
 from handlers.callbacks import tell
@@ -53,6 +55,7 @@ class ConsentCallback(CallbackData, prefix="consent"):
     action: str  # agree | decline | notice | adult | minor | guardian
     purpose: str
     version: str
+    lang: str  # the language the notice was shown in: the proof must name that text
 
 
 def purpose_name(purpose: str) -> str:
@@ -75,7 +78,7 @@ def consent_prompt(policy: ConsentPurpose, purpose: str, locale: str
     for label, action in ((_("✅ I agree"), "agree"), (_("❌ No, thanks"), "decline"),
                           (_("📄 Full notice"), "notice")):
         keyboard.button(text=label, callback_data=ConsentCallback(
-            action=action, purpose=purpose, version=policy.version))
+            action=action, purpose=purpose, version=policy.version, lang=locale))
     keyboard.adjust(2, 1)
     return text, keyboard.as_markup()
 
@@ -95,22 +98,22 @@ async def ask_consent(message: Message, services: Services, purpose: str, locale
     await message.answer(text, reply_markup=keyboard)
 
 
-def _age_keyboard(purpose: str, version: str) -> InlineKeyboardMarkup:
+def _age_keyboard(purpose: str, version: str, lang: str) -> InlineKeyboardMarkup:
     keyboard = InlineKeyboardBuilder()
-    keyboard.button(text=_("I am 16 or older"),
-                    callback_data=ConsentCallback(action="adult", purpose=purpose, version=version))
-    keyboard.button(text=_("I am under 16"),
-                    callback_data=ConsentCallback(action="minor", purpose=purpose, version=version))
+    keyboard.button(text=_("I am 16 or older"), callback_data=ConsentCallback(
+        action="adult", purpose=purpose, version=version, lang=lang))
+    keyboard.button(text=_("I am under 16"), callback_data=ConsentCallback(
+        action="minor", purpose=purpose, version=version, lang=lang))
     keyboard.adjust(2)
     return keyboard.as_markup()
 
 
-def _guardian_keyboard(purpose: str, version: str) -> InlineKeyboardMarkup:
+def _guardian_keyboard(purpose: str, version: str, lang: str) -> InlineKeyboardMarkup:
     keyboard = InlineKeyboardBuilder()
     keyboard.button(text=_("👪 My parent or guardian agrees"), callback_data=ConsentCallback(
-        action="guardian", purpose=purpose, version=version))
+        action="guardian", purpose=purpose, version=version, lang=lang))
     keyboard.button(text=_("❌ No, thanks"), callback_data=ConsentCallback(
-        action="decline", purpose=purpose, version=version))
+        action="decline", purpose=purpose, version=version, lang=lang))
     keyboard.adjust(1)
     return keyboard.as_markup()
 
@@ -120,18 +123,31 @@ async def on_consent(
     callback_data: ConsentCallback,
     services: Services,
     session: AsyncSession,
-    locale: str,
+    i18n: I18n,
     consent_flows: ConsentFlows,
     callback_answer: CallbackAnswer,
     **data: Any,
 ) -> None:
     """A button of the consent step: agree, decline, full notice, age, guardian."""
-    purpose, action = callback_data.purpose, callback_data.action
+    purpose, action, locale = callback_data.purpose, callback_data.action, callback_data.lang
     policy = _policy(services, purpose)
     message = query.message
-    if policy is None or purpose not in consent_flows or not isinstance(message, Message):
+    if (policy is None or purpose not in consent_flows or not isinstance(message, Message)
+            or locale not in SUPPORTED_LOCALES):
         tell(callback_answer, _("This button is out of date. Type /start for the menu."), alert=True)
         return
+    data.pop("locale", None)
+    with i18n.use_locale(locale):
+        await _consent_step(query, message, callback_data, policy, services, session, locale,
+                            consent_flows, callback_answer, data)
+
+
+async def _consent_step(
+    query: CallbackQuery, message: Message, callback_data: ConsentCallback,
+    policy: ConsentPurpose, services: Services, session: AsyncSession, locale: str,
+    consent_flows: ConsentFlows, callback_answer: CallbackAnswer, data: dict[str, Any],
+) -> None:
+    purpose, action = callback_data.purpose, callback_data.action
     text, keyboard = consent_prompt(policy, purpose, locale)
     if callback_data.version != policy.version:
         await message.answer(_("The information below has changed since. Please read it again:"))
@@ -148,13 +164,13 @@ async def on_consent(
     elif action == "agree" and policy.age_check:
         await message.edit_reply_markup(reply_markup=None)
         await message.answer(_("One more question: how old are you?"),
-                             reply_markup=_age_keyboard(purpose, policy.version))
+                             reply_markup=_age_keyboard(purpose, policy.version, locale))
     elif action == "minor":
         await message.edit_reply_markup(reply_markup=None)
         await message.answer(
             _("Under 16, a parent or legal guardian must agree to this (GDPR Art. 8). Please "
               "show them the information above; press the button only if they agree."),
-            reply_markup=_guardian_keyboard(purpose, policy.version))
+            reply_markup=_guardian_keyboard(purpose, policy.version, locale))
     elif action in ("agree", "adult", "guardian"):
         await message.edit_reply_markup(reply_markup=None)
         notice = ShownNotice(

@@ -18,17 +18,21 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import LanguageChoices
+from bot.outbox import deliver_due
 from bot.services import GDYNIA, Services
 from handlers.answers import answer_view
 from handlers.callbacks import MenuCallback, tell
 from handlers.consent import purpose_name
 from storage.consents import ConsentRepository, PersonalData
+from storage.ideas import ideas_of
+from storage.outbox import enqueue
 
 
 class WithdrawCallback(CallbackData, prefix="withdraw"):
@@ -90,6 +94,8 @@ def _summary(events: list[Any], held: dict[str, Any], form: dict[str, Any], loca
             language=held["language_preference"]["locale"]))
     if held.get("news_subscription"):
         lines.append("• " + _("subscribed to LIS news"))
+    for idea in held.get("bo_ideas", []):
+        lines.append("• " + _("BO idea {reference}").format(reference=idea["reference"]))
     if form["step"] or form["answers"]:
         lines.append("• " + _("an unfinished form"))
     return "\n".join(lines)
@@ -118,8 +124,8 @@ async def cmd_consents(
 
 
 async def on_withdraw(
-    query: CallbackQuery, callback_data: WithdrawCallback, services: Services,
-    session: AsyncSession, languages: LanguageChoices, locale: str,
+    query: CallbackQuery, callback_data: WithdrawCallback, bot: Bot, services: Services,
+    session: AsyncSession, languages: LanguageChoices, i18n: I18n, locale: str,
     callback_answer: CallbackAnswer,
 ) -> None:
     """Withdraw one consent and delete the data held for it."""
@@ -130,7 +136,11 @@ async def on_withdraw(
     if not withdrawn:
         tell(callback_answer, _("This consent is no longer in force."), alert=True)
         return
+    references = [idea.reference for idea in await ideas_of(session, subject)]
     erased = await PersonalData(session).erase_purpose(subject, purpose)
+    if purpose == "bo_idea":
+        await ask_coordinators_to_erase(session, services, i18n, references)
+        await deliver_due(bot, services.db.sessions)
     if purpose == "preferences":
         languages.forget(query.from_user.id)
     if isinstance(query.message, Message):
@@ -138,6 +148,20 @@ async def on_withdraw(
         await query.message.answer(_(
             "Consent withdrawn ({purpose}); {count} record(s) held for it were deleted."
         ).format(purpose=purpose_name(purpose), count=erased))
+
+
+async def ask_coordinators_to_erase(
+    session: AsyncSession, services: Services, i18n: I18n, references: list[str]
+) -> None:
+    """Art. 17/19: tell coordinators to delete their copies of erased ideas (via the outbox)."""
+    coordinators = services.settings.coordinator_chat_id
+    if not references or coordinators is None:
+        return
+    with i18n.use_locale(services.settings.default_locale):
+        text = _("A resident withdrew consent: please delete every copy of {references} "
+                 "(messages, exports, notes).").format(references=", ".join(references))
+    enqueue(session, chat_id=coordinators, text=text)
+    await session.commit()
 
 
 def forget_keyboard() -> InlineKeyboardMarkup:
@@ -158,8 +182,8 @@ async def cmd_forget(message: Message) -> None:
 
 
 async def on_forget(
-    query: CallbackQuery, services: Services, session: AsyncSession, state: FSMContext,
-    languages: LanguageChoices, locale: str,
+    query: CallbackQuery, bot: Bot, services: Services, session: AsyncSession, state: FSMContext,
+    languages: LanguageChoices, i18n: I18n, locale: str,
 ) -> None:
     """Confirmed -> erase everything; keep only the pseudonymous proof of consent."""
     subject = services.pseudonyms.subject(query.from_user.id)
@@ -167,7 +191,10 @@ async def on_forget(
     for consent in await consents.all_active(subject=subject):
         await consents.withdraw(subject=subject, purpose=consent.purpose, locale=locale,
                                 button=_("🗑 Yes, erase everything"))
+    references = [idea.reference for idea in await ideas_of(session, subject)]
     erased = await PersonalData(session).erase_all(subject)
+    await ask_coordinators_to_erase(session, services, i18n, references)
+    await deliver_due(bot, services.db.sessions)
     had_form = bool(await state.get_state() or await state.get_data())
     await state.clear()
     languages.forget(query.from_user.id)
@@ -178,6 +205,7 @@ async def on_forget(
         "<b>" + _("Done: your data is erased.") + "</b>",
         "• " + _("remembered language: {count}").format(count=erased["preferences"]),
         "• " + _("news subscriptions: {count}").format(count=erased["news"]),
+        "• " + _("BO ideas: {count}").format(count=erased["bo_idea"]),
         "• " + _("unfinished forms: {count}").format(count=int(had_form)),
         _("I keep only the record that you once gave and withdrew consent, under a pseudonym, "
           "because the law requires proof of consent; it is deleted after the retention period. "

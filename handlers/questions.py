@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
@@ -19,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services import Services
 from bot.masking import mask_personal_data
+from handlers.idea_form import start_idea_form
 from handlers.answers import answer_view, topics_keyboard
 from handlers.callbacks import FeedbackCallback, MenuCallback, TopicCallback, tell
 from storage.repositories import FeedbackRepository, UnansweredRepository
@@ -27,6 +29,7 @@ log = logging.getLogger(__name__)
 
 QUESTION_LIMIT = 1000  # longer messages are matched on their beginning
 CONTACT_TOPIC = "lis.contact"
+IDEA_INTENT = "bo.submit-idea"  # "chcę zgłosić pomysł na ławki" starts the idea form
 
 
 def fallback_keyboard() -> InlineKeyboardMarkup:
@@ -38,7 +41,8 @@ def fallback_keyboard() -> InlineKeyboardMarkup:
 
 
 async def on_question(
-    message: Message, services: Services, session: AsyncSession, i18n: I18n, locale: str
+    message: Message, services: Services, session: AsyncSession, state: FSMContext, i18n: I18n,
+    locale: str,
 ) -> None:
     """Any text that is not a command -> an answer, suggestions, or the honest fallback."""
     question = (message.text or "")[:QUESTION_LIMIT]
@@ -46,7 +50,10 @@ async def on_question(
     match = snapshot.matcher.search(question, fallback_lang=locale)
     log.info("question matched topic=%s score=%.3f lang=%s", match.topic, match.score, match.lang)
     with i18n.use_locale(match.lang):
-        if match.topic is not None:
+        if match.topic == IDEA_INTENT and message.from_user is not None:
+            await start_idea_form(message, services, session, state, match.lang,
+                                  message.from_user.id)
+        elif match.topic is not None:
             text, keyboard = answer_view(services, match.topic, match.lang)
             await message.answer(text, reply_markup=keyboard)
         elif match.suggestions:

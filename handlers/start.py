@@ -35,6 +35,7 @@ def menu_keyboard() -> InlineKeyboardMarkup:
     keyboard = InlineKeyboardBuilder()
     for label, topic_id in PROGRAMMES:
         keyboard.button(text=str(label), callback_data=TopicCallback(topic=topic_id))
+    keyboard.button(text=_("💡 Describe a BO idea"), callback_data=MenuCallback(action="idea"))
     keyboard.button(text=_("❓ Ask a question"), callback_data=MenuCallback(action="ask"))
     keyboard.adjust(1)
     return keyboard.as_markup()

@@ -13,6 +13,7 @@ from knowledge.model import (
     ConsentPolicy,
     District,
     Entry,
+    IdeaFormText,
     KnowledgeBase,
     OutOfScope,
     Timeline,
@@ -25,6 +26,7 @@ TIMELINES_DIR = "timelines"
 OUT_OF_SCOPE_FILE = "out_of_scope.yaml"
 DISTRICTS_FILE = "districts.yaml"
 CONSENTS_FILE = "consents.yaml"
+IDEA_FORM_FILE = "idea_form.yaml"
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,11 @@ def read_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem]
         consents, file_problems = _load_one(directory / CONSENTS_FILE, ConsentPolicy, parsed_files)
         problems += file_problems
 
+    idea_form: IdeaFormText | None = None
+    if (directory / IDEA_FORM_FILE).exists():
+        idea_form, file_problems = _load_one(directory / IDEA_FORM_FILE, IdeaFormText, parsed_files)
+        problems += file_problems
+
     if any(problem.severity == "error" for problem in problems):
         return None, problems, parsed_files
     base = KnowledgeBase(
@@ -174,6 +181,7 @@ def read_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem]
         out_of_scope=out_of_scope,
         districts=districts,
         consents=consents,
+        idea_form=idea_form,
         paths=paths,
     )
     return base, problems, parsed_files

@@ -80,6 +80,17 @@ class ConsentPolicy(_Strict):
     purposes: dict[str, ConsentPurpose]
 
 
+class IdeaFormText(_Strict):
+    edition: str
+    year: int
+    limits: dict[str, int]
+    hints: dict[str, Localized]
+
+    def hint(self, step: str, locale: str) -> str:
+        texts = self.hints.get(step, {})
+        return texts.get(locale) or texts.get("pl", "")
+
+
 class KnowledgeBase(BaseModel):
     """Everything loaded from one knowledge folder."""
 
@@ -90,6 +101,7 @@ class KnowledgeBase(BaseModel):
     out_of_scope: OutOfScope = OutOfScope()
     districts: list[District] = Field(default_factory=list)
     consents: ConsentPolicy | None = None
+    idea_form: IdeaFormText | None = None
     paths: dict[str, Path] = Field(default_factory=dict)
 
     def entry(self, topic_id: str) -> Entry | None:

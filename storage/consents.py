@@ -123,15 +123,24 @@ class PersonalData:
         await self._session.commit()
 
     async def export(self, subject: str) -> dict[str, Any]:
+        from storage.ideas import idea_record, ideas_of  # storage.ideas imports this module
+
         preference = await self._session.get(LanguagePreference, subject)
         news = await self._session.get(NewsSubscription, subject)
         return {
             "language_preference": _plain(preference),
             "news_subscription": _plain(news),
+            "bo_ideas": [idea_record(idea) for idea in await ideas_of(self._session, subject)],
         }
 
     async def erase_purpose(self, subject: str, purpose: str) -> int:
         """Delete the data held for one purpose; returns how many records went."""
+        from storage.ideas import erase_ideas  # storage.ideas imports this module
+
+        if purpose == "bo_idea":
+            erased = len(await erase_ideas(self._session, subject))
+            await self._session.commit()
+            return erased
         model = {"preferences": LanguagePreference, "news": NewsSubscription}.get(purpose)
         if model is None:
             return 0
@@ -141,7 +150,7 @@ class PersonalData:
 
     async def erase_all(self, subject: str) -> dict[str, int]:
         return {purpose: await self.erase_purpose(subject, purpose)
-                for purpose in ("preferences", "news")}
+                for purpose in ("preferences", "news", "bo_idea")}
 
 
 def _require(consent: ActiveConsent, purpose: str) -> None:

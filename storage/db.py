@@ -18,7 +18,11 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         _ensure_sqlite_folder(url)
-        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=True)
+        # SQLite: wait for a writer instead of failing with "database is locked".
+        connect_args = {"timeout": 30} if make_url(url).get_backend_name() == "sqlite" else {}
+        self.engine: AsyncEngine = create_async_engine(
+            url, pool_pre_ping=True, connect_args=connect_args
+        )
         self.sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )

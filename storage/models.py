@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -90,4 +90,65 @@ class NewsSubscription(SQLModel, table=True):
     subject: str = Field(primary_key=True, max_length=64)
     chat_id: int
     locale: str = Field(max_length=5)
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class Idea(SQLModel, table=True):
+    """A participatory-budget idea described with the bot (purpose `bo_idea`)."""
+
+    __tablename__ = "idea"
+    __table_args__ = (UniqueConstraint("edition", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, max_length=20)  # BO-2026-0042
+    edition: int
+    number: int
+    subject: str = Field(index=True, max_length=64)
+    chat_id: int  # where to tell the resident about their idea
+    locale: str = Field(max_length=5)
+    level: str = Field(max_length=10)  # district | city
+    district: str | None = Field(default=None, max_length=60)
+    title: str = Field(max_length=150)
+    description: str = Field(max_length=2000)
+    kind: str = Field(max_length=12)  # investment | soft
+    location: str | None = Field(default=None, max_length=300)
+    latitude: float | None = None
+    longitude: float | None = None
+    cost: int
+    contact_name: str = Field(max_length=80)
+    contact_email: str | None = Field(default=None, max_length=120)
+    contact_phone: str | None = Field(default=None, max_length=20)
+    minor: bool = False
+    status: str = Field(default="new", max_length=20)  # new | accepted | needs_info | not_eligible
+    status_by: str | None = Field(default=None, max_length=100)  # the coordinator's name
+    status_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class IdeaCounter(SQLModel, table=True):
+    """The last reference number given in an edition (one row per edition)."""
+
+    __tablename__ = "idea_counter"
+
+    edition: int = Field(primary_key=True)
+    last_number: int = 0
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message the bot sends on its own initiative, delivered (once) with retries."""
+
+    __tablename__ = "outbox_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(index=True)
+    text: str
+    buttons: list[list[dict[str, str]]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False))
+    idea_id: int | None = Field(default=None, index=True)
+    status: str = Field(default="pending", max_length=10)  # pending | sent
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utc_now)
+    claimed_until: datetime | None = None
+    sent_message_id: int | None = None
+    last_error: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utc_now)

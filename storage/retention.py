@@ -12,6 +12,7 @@ from storage.consents import WITHDRAWN
 from storage.models import (
     ConsentEvent,
     FsmRecord,
+    Idea,
     LanguagePreference,
     NewsSubscription,
     UnansweredQuestion,
@@ -21,6 +22,7 @@ from storage.models import (
 PURPOSE_TABLES = {
     "preferences": (LanguagePreference, LanguagePreference.updated_at),
     "news": (NewsSubscription, NewsSubscription.created_at),
+    "bo_idea": (Idea, Idea.created_at),
 }
 
 

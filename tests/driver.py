@@ -26,11 +26,12 @@ class BotHarness:
 
     @classmethod
     async def start(
-        cls, settings: Settings, *, knowledge: KnowledgeStore, today: date
+        cls, settings: Settings, *, knowledge: KnowledgeStore, today: date,
+        telegram: LocalTelegram | None = None,
     ) -> BotHarness:
         services = build_services(settings, knowledge=knowledge, today=lambda: today)
         await services.db.create_tables()
-        telegram = LocalTelegram()
+        telegram = telegram or LocalTelegram()
         bot = create_bot(settings, session=telegram)
         dispatcher = create_dispatcher(services)
         return cls(services, telegram, bot, dispatcher, Conversation(dispatcher, bot, telegram))
@@ -41,14 +42,16 @@ class BotHarness:
         return ChatDriver(self, person)
 
     async def restart(self) -> None:
-        """A new process over the same database: fresh dispatcher, storage and Telegram session."""
+        """A new bot process over the same database; Telegram keeps the chats' messages."""
         settings, knowledge = self.services.settings, self.services.knowledge
         today = self.services.today()
         await self.close()
-        fresh = await BotHarness.start(settings, knowledge=knowledge, today=today)
+        fresh = await BotHarness.start(settings, knowledge=knowledge, today=today,
+                                       telegram=self.telegram)
         self.__dict__.update(fresh.__dict__)
 
     async def close(self) -> None:
+        self.telegram.unsubscribe(self.conversation.collect)
         await self.dispatcher.storage.close()
         await self.services.db.dispose()
 

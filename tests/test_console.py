@@ -33,7 +33,7 @@ def test_jsonl_prints_messages_and_one_idle_per_line(tmp_path: Path) -> None:
     assert sum(r == {"event": "idle"} for r in records) == 3
     start, programme = [r for r in records if "text" in r][:2]
     assert start["chat_id"] == 1001 and "Cześć" in start["text"]
-    assert len([label for row in start["buttons"] for label in row]) == 6
+    assert len([label for row in start["buttons"] for label in row]) == 7
     assert start["document"] is None
     assert "Budżet Obywatelski" in programme["text"]
     assert records[-2]["buttons"] == [["🇵🇱 Polski", "🇺🇦 Українська", "🇬🇧 English"]]
@@ -148,3 +148,25 @@ def test_privacy_script_stores_nothing_about_the_user(tmp_path: Path) -> None:
         dump = "\n".join(connection.iterdump())
     assert "55507777" not in dump
     assert my_data["pseudonym"] not in dump
+
+
+def test_bo_idea_script_reaches_coordinators_and_back(tmp_path: Path) -> None:
+    """tests/data/bo_idea_console.txt: the whole form, a coordinator's decision, /moje."""
+    script = (REPO_ROOT / "tests/data/bo_idea_console.txt").read_text(encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "REDIS_URL"))}
+    env |= {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'console.sqlite3'}",
+            "COORDINATOR_CHAT_ID": "-100500", "COORDINATOR_IDS": "7001"}
+    result = subprocess.run([sys.executable, "-m", "bot", "chat", "--jsonl"], input=script,
+                            capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
+                            check=True)
+    assert result.stderr == ""
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sum(r == {"event": "idle"} for r in records) == len(script.splitlines())
+    messages = [r for r in records if "text" in r]
+    forwarded = next(r for r in messages if r["chat_id"] == -100500)
+    assert "BO-2026-0001" in forwarded["text"] and "Oksywie" in forwarded["text"]
+    assert "45\u00a0000 zł" in forwarded["text"]
+    told = next(r for r in messages if r["chat_id"] == 1001 and "BO-2026-0001" in r["text"]
+                and "informacji" in r["text"] and "•" not in r["text"])
+    assert told is not None
+    assert "BO-2026-0001" in messages[-1]["text"] and "informacji" in messages[-1]["text"]

@@ -189,10 +189,10 @@ async def test_start_menu_and_programme_button(api: FakeBotApi, tmp_path: Path) 
         assert "Cześć" in greeting["text"]
         menu = buttons(greeting)
         labels = [button["text"] for button in menu]
-        assert len(menu) == 6, labels
+        assert len(menu) == 7, labels
         for button, programme in zip(menu, PROGRAMMES):
             assert programme in button["text"], labels
-        assert "Zadaj pytanie" in menu[5]["text"], labels
+        assert "pomysł" in menu[5]["text"] and "Zadaj pytanie" in menu[6]["text"], labels
         assert all(button.get("callback_data") for button in menu), menu
 
         sent = api.result_of(greeting)
@@ -223,6 +223,6 @@ async def test_start_greets_in_ukrainian(api: FakeBotApi, tmp_path: Path) -> Non
         greeting = await start_menu(api, bot, "uk")
 
         assert "Привіт" in greeting["text"], greeting["text"]
-        assert len(buttons(greeting)) == 6
+        assert len(buttons(greeting)) == 7
 
         await stop_and_check(api, bot)

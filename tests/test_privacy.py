@@ -19,6 +19,7 @@ from knowledge.store import KnowledgeStore
 from storage.models import (
     ConsentEvent,
     FsmRecord,
+    Idea,
     LanguagePreference,
     UnansweredQuestion,
 )
@@ -43,6 +44,9 @@ async def decline_every_flow(chat: ChatDriver) -> None:
     await chat.press("❌ No, thanks")
     assert "nothing has been saved" in chat.last.text
     await chat.send("/news")
+    await chat.press("❌ No, thanks")
+    assert "nothing has been saved" in chat.last.text
+    await chat.send("/pomysl")
     await chat.press("❌ No, thanks")
     assert "nothing has been saved" in chat.last.text
     await chat.send("how do I vote in the participatory budget?")
@@ -133,7 +137,7 @@ async def test_a_stale_consent_button_shows_the_new_notice(harness: BotHarness) 
         "id": "old", "from": chat.person.as_user(), "chat_instance": "1",
         "message": {"message_id": chat.last.message_id, "date": 0,
                     "chat": {"id": USER_ID, "type": "private"}, "text": "old"},
-        "data": "consent:agree:news:000000000000"}})
+        "data": "consent:agree:news:000000000000:en"}})
     assert "changed" in outputs[0].text and "✅ I agree" in outputs[1].labels
     assert traces_of(harness, await harness.table_rows()) == []
 
@@ -242,6 +246,10 @@ async def test_purge_deletes_only_what_is_past_retention(harness: BotHarness) ->
             UnansweredQuestion(masked_text="old", locale="pl", created_at=old),
             UnansweredQuestion(masked_text="fresh", locale="pl", created_at=fresh),
             LanguagePreference(subject="p1", locale="en", updated_at=old),  # kept until withdrawn
+            *[Idea(reference=f"BO-2025-000{n}", edition=2025, number=n, subject="p1", chat_id=1,
+                   locale="pl", level="city", title="Ławki", description="Opis pomysłu",
+                   kind="soft", cost=1000, contact_name="Jan", created_at=when)
+              for n, when in ((1, old), (2, fresh))],
             *[ConsentEvent(id=f"{subject}-{event}", subject=subject, purpose="news", event=event,
                            notice_version="v", notice_hash="h", locale="pl", channel="telegram",
                            button="b", recorded_at=when)
@@ -255,9 +263,10 @@ async def test_purge_deletes_only_what_is_past_retention(harness: BotHarness) ->
         await session.commit()
         counts = await purge(session, policy, now)
     assert counts == {"unfinished_forms": 1, "unanswered_questions": 1, "preferences": 0,
-                      "news": 0, "consent_proofs": 2}
+                      "news": 0, "bo_idea": 1, "consent_proofs": 2}
     rows = await harness.table_rows()
     assert [r[0] for r in rows["fsm_record"]] == ["fresh"]
+    assert [r[1] for r in rows["idea"]] == ["BO-2025-0002"]
     assert sorted({r[1] for r in rows["consent_event"]}) == ["kept", "recent"]
 
 

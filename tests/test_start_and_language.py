@@ -14,7 +14,7 @@ async def test_start_greets_in_polish_with_programme_buttons(harness: BotHarness
     [reply] = await chat.send("/start")
     assert "Cześć, Resident!" in reply.text
     assert "Laboratorium Innowacji Społecznych" in reply.text
-    assert len(reply.labels) == 6
+    assert len(reply.labels) == 7
     for word, label in zip(PROGRAMME_WORDS, reply.labels):
         assert word in label
     assert "Zadaj pytanie" in reply.labels[-1]
@@ -102,4 +102,4 @@ async def test_unknown_command_and_stickers_get_guidance(harness: BotHarness) ->
     [reply] = await chat.send("/nonsense")
     assert "/help" in reply.text
     [reply] = await chat.location(54.5, 18.5)
-    assert "tekstowe" in reply.text and len(reply.labels) == 6
+    assert "tekstowe" in reply.text and len(reply.labels) == 7

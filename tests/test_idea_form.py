@@ -1,0 +1,312 @@
+"""The BO idea form, from consent to the coordinators' chat and back to the resident."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from bot.outbox import deliver_due
+from storage.consents import ConsentRepository, ShownNotice
+from storage.db import Database
+from storage.ideas import create_idea
+from storage.models import Idea, OutboxMessage, utc_now
+from tests.driver import BotHarness, ChatDriver
+
+RESIDENT, COORDINATOR, STRANGER = 5550201, 7001, 9999
+COORDINATORS_CHAT = -100500
+TITLE = 'Ławki <b>na</b> Oksywiu & <a href="https://x.example">link</a>'
+DESCRIPTION = "Ludzie nie mają gdzie usiąść w parku przy placu zabaw; potrzebne ławki i kosze."
+
+# (step, what the resident does) in order, for a district investment project.
+ANSWERS = [
+    ("level", ("press", "🏘 District project")),
+    ("district", ("send", "oksywiu")),
+    ("title", ("send", TITLE)),
+    ("description", ("send", DESCRIPTION)),
+    ("kind", ("press", "🏗 Investment")),
+    ("location", ("pin", (54.5471, 18.5163))),
+    ("cost", ("send", "45 tys")),
+    ("contact_name", ("send", "Jan Kowalski")),
+    ("contact_details", ("send", "jan@example.com")),
+]
+
+
+async def answer(chat: ChatDriver, how: tuple[str, object]) -> None:
+    kind, value = how
+    if kind == "press":
+        await chat.press(str(value))
+    elif kind == "pin":
+        await chat.location(*value)  # type: ignore[misc]
+    else:
+        await chat.send(str(value))
+
+
+async def start_with_consent(chat: ChatDriver, *, age: str = "I am 16 or older") -> None:
+    await chat.send("/pomysl")
+    await chat.press("✅ I agree")
+    await chat.press(age)
+    if age == "I am under 16":
+        await chat.press("👪 My parent or guardian agrees")
+    assert "Step 1 of" in chat.last.text
+
+
+async def fill_to_summary(chat: ChatDriver) -> None:
+    await start_with_consent(chat)
+    for _step, how in ANSWERS:
+        await answer(chat, how)
+    assert "please check it" in chat.last.text
+
+
+def resident(harness: BotHarness) -> ChatDriver:
+    return harness.chat(RESIDENT, language_code="en")
+
+
+async def stored_ideas(harness: BotHarness) -> list[Idea]:
+    async with harness.services.db.sessions() as session:
+        return list((await session.exec(select(Idea))).all())
+
+
+async def test_the_whole_form_reaches_the_coordinators_escaped(harness: BotHarness) -> None:
+    chat = resident(harness)
+    await fill_to_summary(chat)
+    summary = chat.last
+    assert "Oksywie" in summary.text and "45,000 zł" in summary.text
+    assert "&lt;b&gt;na&lt;/b&gt;" in summary.html and "&amp;" in summary.html
+    assert "the plot number and a map" in summary.text  # readiness checklist for investments
+    await chat.press("✅ Send to coordinators")
+    assert "BO-2026-0001" in chat.last.text and "not yet an official" in chat.last.text
+
+    [forwarded] = harness.telegram.chat_history(COORDINATORS_CHAT)
+    assert "BO-2026-0001" in forwarded.text
+    assert TITLE in forwarded.text  # literal text, not markup
+    assert "<a href=\"https://x.example\">" not in forwarded.html
+    assert "openstreetmap.org/?mlat=54.547100" in forwarded.html
+    # Coordinators get Polish (DEFAULT_LOCALE), whatever the resident's language.
+    assert forwarded.labels == ["✅ Przyjęty do dalszych działań", "❓ Potrzeba więcej informacji",
+                                "⛔ Nie kwalifikuje się"]
+    [idea] = await stored_ideas(harness)
+    assert (idea.reference, idea.district, idea.kind, idea.cost) == (
+        "BO-2026-0001", "Oksywie", "investment", 45000)
+    assert idea.contact_email == "jan@example.com" and idea.title == TITLE
+    assert await chat.state() is None  # the draft is gone once confirmed
+
+
+async def test_only_coordinators_in_their_chat_can_decide(harness: BotHarness) -> None:
+    chat = resident(harness)
+    await fill_to_summary(chat)
+    await chat.press("✅ Send to coordinators")
+    stranger = harness.chat(STRANGER, chat_id=COORDINATORS_CHAT, language_code="en")
+    await stranger.press("❓ Potrzeba więcej informacji")
+    assert harness.telegram.callback_answers[-1].show_alert
+    # A coordinator pressing a forwarded copy elsewhere is refused too.
+    [forwarded] = harness.telegram.chat_history(COORDINATORS_CHAT)
+    data = forwarded.button("⛔ Nie kwalifikuje się").callback_data
+    await harness.conversation.feed_raw({"callback_query": {
+        "id": "x", "from": {"id": COORDINATOR, "is_bot": False, "first_name": "Ola"},
+        "chat_instance": "1", "data": data, "message": {
+            "message_id": 1, "date": 0, "chat": {"id": COORDINATOR, "type": "private"},
+            "text": "copy"}}})
+    [idea] = await stored_ideas(harness)
+    assert idea.status == "new"
+
+    coordinator = harness.chat(COORDINATOR, chat_id=COORDINATORS_CHAT, language_code="pl")
+    coordinator.person = coordinator.person.__class__(COORDINATOR, COORDINATORS_CHAT, "pl",
+                                                      first_name="Ola <Nowak>")
+    await coordinator.press("❓ Potrzeba więcej informacji")
+    [idea] = await stored_ideas(harness)
+    assert (idea.status, idea.status_by) == ("needs_info", "Ola <Nowak>")
+    assert "Ola &lt;Nowak&gt;" in harness.telegram.latest(COORDINATORS_CHAT).html
+    told = chat.last
+    assert "BO-2026-0001" in told.text and "more information" in told.text  # in English
+    [mine] = await chat.send("/mine")
+    assert "BO-2026-0001" in mine.text and "more information" in mine.text
+
+
+async def test_declining_consent_stores_nothing(harness: BotHarness) -> None:
+    chat = resident(harness)
+    await chat.send("chcę zgłosić pomysł na ławki przy ul. Wielkopolskiej")
+    # The intent starts the form's consent step, in the language of the message.
+    assert "✅ Zgadzam się" in chat.last.labels
+    await chat.press("❌ Nie, dziękuję")
+    rows = await harness.table_rows()
+    pseudonym = harness.services.pseudonyms.subject(RESIDENT)
+    assert str(RESIDENT) not in repr(rows) and pseudonym not in repr(rows)
+
+
+async def test_under_16_goes_through_the_guardian_and_the_checklist_says_so(
+    harness: BotHarness,
+) -> None:
+    chat = resident(harness)
+    await start_with_consent(chat, age="I am under 16")
+    for _step, how in ANSWERS:
+        await answer(chat, how)
+    assert "a parent's or guardian's consent" in chat.last.text
+    await chat.press("✅ Send to coordinators")
+    [idea] = await stored_ideas(harness)
+    assert idea.minor
+    assert "Poniżej 16 lat" in harness.telegram.latest(COORDINATORS_CHAT).text
+
+
+@pytest.mark.parametrize(("step", "bad", "message"), [
+    ("district", "Sopot", "I don't know the district"),
+    ("title", "abc", "too short"),
+    ("title", "x" * 151, "too long"),
+    ("description", "za krótko", "too short"),
+    ("location", "a", "too short"),
+    ("cost", "dużo", "could not read the amount"),
+    ("cost", "0 zł", "could not read the amount"),
+    ("cost", "20 mln", "more than all districts' pools"),
+    ("contact_name", "J", "too short"),
+    ("contact_details", "napisz do mnie", "neither an e-mail address nor a phone number"),
+    ("contact_details", "jan@", "neither an e-mail address nor a phone number"),
+])
+async def test_invalid_answers_say_what_to_fix_and_ask_again(
+    harness: BotHarness, step: str, bad: str, message: str
+) -> None:
+    chat = resident(harness)
+    await start_with_consent(chat)
+    for name, how in ANSWERS:
+        if name == step:
+            break
+        await answer(chat, how)
+    problem, prompt = await chat.send(bad)
+    assert message in problem.text and problem.text.startswith("⚠️")
+    assert (await chat.state()).endswith(step)
+    assert "⬅ Back" in prompt.labels
+
+
+async def test_city_wide_limit_and_babel_formatting(harness: BotHarness) -> None:
+    chat = resident(harness)
+    await start_with_consent(chat)
+    await chat.press("🏙 City-wide project")
+    assert "title" in chat.last.text  # no district step for city-wide projects
+    await chat.send("Zielone przystanki w całej Gdyni")
+    await chat.send(DESCRIPTION)
+    await chat.press("🎭 Soft (classes, events)")
+    await chat.press("Skip: no particular place")
+    problem, _prompt = await chat.send("2 mln")
+    assert "at most 1,250,000 zł" in problem.text
+    await chat.send("1,2 mln")
+    assert (await chat.state()).endswith("contact_name")
+
+
+async def test_pins_and_other_messages_where_they_do_not_fit(harness: BotHarness) -> None:
+    chat = resident(harness)
+    await start_with_consent(chat)
+    await chat.press("🏘 District project")
+    problem, prompt = await chat.location(54.5, 18.5)
+    assert "can't use that here" in problem.text and "Which district" in prompt.text
+
+
+async def test_cancel_and_back(harness: BotHarness) -> None:
+    chat = resident(harness)
+    await start_with_consent(chat)
+    await chat.press("🏘 District project")
+    await chat.send("karwiny")
+    [prompt] = await chat.press("⬅ Back")
+    assert "Which district" in prompt.text
+    await chat.send("witomino leśniczówka")
+    assert "title" in chat.last.text
+    await chat.send("/cancel")
+    assert "Cancelled" in chat.last.text and await chat.state() is None
+    assert (await harness.table_rows())["fsm_record"] == []
+    await chat.press("⬅ Back")  # a button of the cancelled form
+    assert harness.telegram.callback_answers[-1].show_alert
+
+
+async def test_edit_from_the_summary(harness: BotHarness) -> None:
+    chat = resident(harness)
+    await fill_to_summary(chat)
+    await chat.press("✏️ Title")
+    [summary] = await chat.send("Nowe ławki w parku na Oksywiu")
+    assert "please check it" in summary.text and "Nowe ławki" in summary.text
+    await chat.press("✏️ Level")
+    [summary] = await chat.press("🏙 City-wide project")
+    assert "City-wide" in summary.text and "Oksywie" not in summary.text
+    await chat.press("✏️ Level")
+    [district] = await chat.press("🏘 District project")
+    assert "Which district" in district.text  # a district project needs its district again
+    [summary] = await chat.send("na Obłużu")
+    assert "Obłuże" in summary.text
+
+
+@pytest.mark.parametrize("stop_after", range(len(ANSWERS) + 1))
+async def test_a_restart_at_any_step_loses_nothing(harness: BotHarness, stop_after: int) -> None:
+    await start_with_consent(resident(harness))
+    for index, (_step, how) in enumerate(ANSWERS):
+        if index == stop_after:
+            await harness.restart()
+        await answer(resident(harness), how)
+    if stop_after == len(ANSWERS):
+        await harness.restart()
+    await resident(harness).press("✅ Send to coordinators")
+    [idea] = await stored_ideas(harness)
+    assert (idea.district, idea.cost, idea.title) == ("Oksywie", 45000, TITLE)
+
+
+async def test_a_failing_coordinators_chat_gets_the_idea_once(harness: BotHarness) -> None:
+    harness.telegram.fail_deliveries(COORDINATORS_CHAT, 3)
+    chat = resident(harness)
+    await fill_to_summary(chat)
+    await chat.press("✅ Send to coordinators")
+    assert "BO-2026-0001" in chat.last.text  # the resident is served even so
+    assert harness.telegram.chat_history(COORDINATORS_CHAT) == []
+    now = utc_now()
+    for minutes in range(1, 6):  # the worker's later rounds, past each backoff
+        await deliver_due(harness.bot, harness.services.db.sessions, now + timedelta(minutes=minutes))
+    [forwarded] = harness.telegram.chat_history(COORDINATORS_CHAT)
+    assert "BO-2026-0001" in forwarded.text
+    async with harness.services.db.sessions() as session:
+        [outbox] = (await session.exec(select(OutboxMessage))).all()
+    assert (outbox.status, outbox.attempts) == ("sent", 4)
+
+
+async def test_withdrawing_the_idea_consent_erases_ideas_and_tells_coordinators(
+    harness: BotHarness,
+) -> None:
+    chat = resident(harness)
+    await fill_to_summary(chat)
+    await chat.press("✅ Send to coordinators")
+    await chat.send("/consents")
+    await chat.press("Withdraw: describing a participatory-budget idea")
+    assert await stored_ideas(harness) == []
+    assert "BO-2026-0001" in harness.telegram.latest(COORDINATORS_CHAT).text
+    assert "usu" in harness.telegram.latest(COORDINATORS_CHAT).text  # "usuńcie": please delete
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+async def test_fifty_concurrent_confirmations_get_unique_numbers(
+    request: pytest.FixtureRequest, harness: BotHarness, backend: str, tmp_path
+) -> None:
+    url = (f"sqlite+aiosqlite:///{tmp_path / 'race.sqlite3'}" if backend == "sqlite"
+           else request.getfixturevalue("postgres_url"))
+    database = Database(url)
+    await database.create_tables()
+    edition = 3000 + (hash(tmp_path) % 1000)  # an edition of its own on the shared server
+    notice = ShownNotice(purpose="bo_idea", version="v", text_hash="h", locale="pl", button="b")
+
+    async def confirm(number: int) -> str:
+        async with database.sessions() as session:
+            consent = await ConsentRepository(session).give(subject=f"s{number}", notice=notice)
+            idea = await create_idea(session, consent, edition=edition, fields={
+                "chat_id": number, "locale": "pl", "level": "city", "title": f"Pomysł {number}",
+                "description": DESCRIPTION, "kind": "soft", "cost": 1000,
+                "contact_name": "Jan"})
+            await session.commit()
+            return idea.reference
+
+    try:
+        references = await asyncio.gather(*(confirm(n) for n in range(50)))
+        assert sorted(references) == [f"BO-{edition}-{n:04d}" for n in range(1, 51)]
+        async with database.sessions() as session:
+            stored = (await session.exec(select(Idea).where(Idea.edition == edition))).all()
+        assert len(stored) == 50
+    finally:
+        async with database.sessions() as session:
+            for idea in (await session.exec(select(Idea).where(Idea.edition == edition))).all():
+                await session.delete(idea)
+            await session.commit()
+        await database.dispose()
