@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -10,6 +11,11 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from handlers.callbacks import MenuCallback, tell
 from handlers.start import menu_keyboard
+
+
+async def cmd_cancel_nothing(message: Message) -> None:
+    """/cancel outside any form."""
+    await message.answer(_("There is nothing to cancel. /start shows the menu."))
 
 
 async def on_unknown_command(message: Message) -> None:
@@ -38,6 +44,7 @@ async def on_stale_button(query: CallbackQuery, callback_answer: CallbackAnswer)
 
 def build_router() -> Router:
     router = Router(name=__name__)
+    router.message.register(cmd_cancel_nothing, Command("cancel"))
     router.message.register(on_unknown_command, F.text.startswith("/"))
     router.message.register(on_other_message)
     router.callback_query.register(on_menu, MenuCallback.filter(F.action == "menu"))

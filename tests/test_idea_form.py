@@ -151,6 +151,8 @@ async def test_under_16_goes_through_the_guardian_and_the_checklist_says_so(
 
 
 @pytest.mark.parametrize(("step", "bad", "message"), [
+    ("level", "dzielnicowy chyba", "Please use the buttons"),
+    ("kind", "coś pomiędzy", "Please use the buttons"),
     ("district", "Sopot", "I don't know the district"),
     ("title", "abc", "too short"),
     ("title", "x" * 151, "too long"),
@@ -212,6 +214,8 @@ async def test_cancel_and_back(harness: BotHarness) -> None:
     assert "title" in chat.last.text
     await chat.send("/cancel")
     assert "Cancelled" in chat.last.text and await chat.state() is None
+    [nothing] = await chat.send("/cancel")
+    assert "nothing to cancel" in nothing.text
     assert (await harness.table_rows())["fsm_record"] == []
     await chat.press("⬅ Back")  # a button of the cancelled form
     assert harness.telegram.callback_answers[-1].show_alert
