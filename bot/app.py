@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from typing import Any
+
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -20,9 +21,9 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.config import Settings
-from bot.services import Services
 from bot.i18n import LocaleMiddleware, RememberedLanguage
 from bot.middlewares import DbSessionMiddleware
+from bot.services import Services
 from handlers import build_consent_flows, build_routers
 from storage.consents import PersonalData
 from storage.fsm import SqlStorage

@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app import create_bot, create_dispatcher
-from bot.services import build_services
 from bot.config import Settings
 from bot.conversation import Conversation, NoSuchButton, Person, fold_label
 from bot.local_telegram import CallbackAnswer, LocalTelegram, SentMessage
 from bot.outbox import run_outbox
+from bot.services import build_services
 from knowledge.analyzer import warm_up
 
 log = logging.getLogger(__name__)

@@ -82,6 +82,4 @@ class LocaleMiddleware(I18nMiddleware):
 async def _form_locale(data: dict[str, Any]) -> str | None:
     """A multi-step form keeps the language it was started in (stored in its FSM data)."""
     state = data.get("state")
-    if state is None or await state.get_state() is None:
-        return None
-    return (await state.get_data()).get("locale")
+    return (await state.get_data()).get("locale") if state is not None else None

@@ -6,10 +6,10 @@ import asyncio
 import logging
 
 from bot.app import create_bot, create_dispatcher
-from bot.services import build_services
 from bot.config import Settings
 from bot.maintenance import purge_daily
 from bot.outbox import run_outbox
+from bot.services import build_services
 from knowledge.analyzer import warm_up
 
 log = logging.getLogger(__name__)

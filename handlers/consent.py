@@ -74,13 +74,21 @@ def consent_prompt(policy: ConsentPurpose, purpose: str, locale: str
         html.escape((policy.notice.get(locale) or policy.notice["pl"]).strip()),
         _("Do you agree?"),
     ])
+    choices = [(_("✅ I agree"), "agree"), (_("❌ No, thanks"), "decline"),
+               (_("📄 Full notice"), "notice")]
+    return text, _choices_keyboard(choices, purpose, policy.version, locale, widths=(2, 1))
+
+
+def _choices_keyboard(
+    choices: list[tuple[str, str]], purpose: str, version: str, lang: str, widths: tuple[int, ...]
+) -> InlineKeyboardMarkup:
+    """Buttons of one consent step; each carries the purpose, notice version and language."""
     keyboard = InlineKeyboardBuilder()
-    for label, action in ((_("✅ I agree"), "agree"), (_("❌ No, thanks"), "decline"),
-                          (_("📄 Full notice"), "notice")):
+    for label, action in choices:
         keyboard.button(text=label, callback_data=ConsentCallback(
-            action=action, purpose=purpose, version=policy.version, lang=locale))
-    keyboard.adjust(2, 1)
-    return text, keyboard.as_markup()
+            action=action, purpose=purpose, version=version, lang=lang))
+    keyboard.adjust(*widths)
+    return keyboard.as_markup()
 
 
 def shown_hash(text: str, keyboard: InlineKeyboardMarkup) -> str:
@@ -99,23 +107,13 @@ async def ask_consent(message: Message, services: Services, purpose: str, locale
 
 
 def _age_keyboard(purpose: str, version: str, lang: str) -> InlineKeyboardMarkup:
-    keyboard = InlineKeyboardBuilder()
-    keyboard.button(text=_("I am 16 or older"), callback_data=ConsentCallback(
-        action="adult", purpose=purpose, version=version, lang=lang))
-    keyboard.button(text=_("I am under 16"), callback_data=ConsentCallback(
-        action="minor", purpose=purpose, version=version, lang=lang))
-    keyboard.adjust(2)
-    return keyboard.as_markup()
+    choices = [(_("I am 16 or older"), "adult"), (_("I am under 16"), "minor")]
+    return _choices_keyboard(choices, purpose, version, lang, widths=(2,))
 
 
 def _guardian_keyboard(purpose: str, version: str, lang: str) -> InlineKeyboardMarkup:
-    keyboard = InlineKeyboardBuilder()
-    keyboard.button(text=_("👪 My parent or guardian agrees"), callback_data=ConsentCallback(
-        action="guardian", purpose=purpose, version=version, lang=lang))
-    keyboard.button(text=_("❌ No, thanks"), callback_data=ConsentCallback(
-        action="decline", purpose=purpose, version=version, lang=lang))
-    keyboard.adjust(1)
-    return keyboard.as_markup()
+    choices = [(_("👪 My parent or guardian agrees"), "guardian"), (_("❌ No, thanks"), "decline")]
+    return _choices_keyboard(choices, purpose, version, lang, widths=(1,))
 
 
 async def on_consent(
@@ -129,7 +127,7 @@ async def on_consent(
     **data: Any,
 ) -> None:
     """A button of the consent step: agree, decline, full notice, age, guardian."""
-    purpose, action, locale = callback_data.purpose, callback_data.action, callback_data.lang
+    purpose, locale = callback_data.purpose, callback_data.lang
     policy = _policy(services, purpose)
     message = query.message
     if (policy is None or purpose not in consent_flows or not isinstance(message, Message)

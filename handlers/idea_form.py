@@ -38,6 +38,7 @@ from handlers.idea_views import (
     summary_view,
 )
 from knowledge.form_input import clean_email, clean_phone, match_district, parse_amount
+from knowledge.model import IdeaFormText
 from storage.consents import ActiveConsent
 from storage.ideas import create_idea
 from storage.outbox import enqueue
@@ -66,7 +67,7 @@ class InvalidAnswer(ValueError):
     """The resident's answer cannot be used; the message says what to fix."""
 
 
-def _texts(services: Services) -> Any:
+def _texts(services: Services) -> IdeaFormText:
     form = services.knowledge.current.base.idea_form
     if form is None:
         raise LookupError("knowledge/idea_form.yaml is missing")

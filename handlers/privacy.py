@@ -32,6 +32,7 @@ from handlers.callbacks import MenuCallback, tell
 from handlers.consent import purpose_name
 from storage.consents import ConsentRepository, PersonalData
 from storage.ideas import ideas_of
+from storage.models import as_record
 from storage.outbox import enqueue
 
 
@@ -61,7 +62,7 @@ async def cmd_mydata(
         "generated_at": datetime.now(UTC).isoformat(),
         "controller": "Laboratorium Innowacji Społecznych, ul. Żeromskiego 31, 81-346 Gdynia",
         "pseudonym": subject,
-        "consent_events": [_event_record(e) for e in events],
+        "consent_events": [as_record(event) for event in events],
         **held,
         "form_in_progress": form if form["step"] or form["answers"] else None,
         "language_chosen_in_this_session": languages.get(message.from_user.id),
@@ -72,12 +73,6 @@ async def cmd_mydata(
         message.chat.id, BufferedInputFile(payload, filename="lis-bot-my-data.json"),
         caption=_("Everything I hold about you, as a file."),
     )
-
-
-def _event_record(event: Any) -> dict[str, Any]:
-    data = event.model_dump(exclude={"subject"})
-    data["recorded_at"] = event.recorded_at.isoformat()
-    return data
 
 
 def _summary(events: list[Any], held: dict[str, Any], form: dict[str, Any], locale: str) -> str:

@@ -18,11 +18,11 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services import Services
 from bot.masking import mask_personal_data
-from handlers.idea_form import start_idea_form
+from bot.services import Services
 from handlers.answers import answer_view, topics_keyboard
 from handlers.callbacks import FeedbackCallback, MenuCallback, TopicCallback, tell
+from handlers.idea_form import start_idea_form
 from storage.repositories import FeedbackRepository, UnansweredRepository
 
 log = logging.getLogger(__name__)

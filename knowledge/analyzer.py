@@ -15,7 +15,6 @@ import simplemma
 
 # simplemma's low-memory backend: about +50 MB for Polish instead of +350 MB, slower only for
 # words not seen before (lemmas are cached below).
-
 from knowledge.text import fold, has_cyrillic, words
 
 NGRAM_SIZES = (3, 4, 5)

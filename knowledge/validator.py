@@ -33,7 +33,7 @@ def check_knowledge(directory: Path, today: date) -> list[Problem]:
         return problems
     by_path = {parsed.path: parsed for parsed in parsed_files}
     problems += _contract(directory, base)
-    for topic_id, entry in base.entries.items():
+    for topic_id in base.entries:
         parsed = by_path[base.paths[topic_id]]
         problems += _entry_problems(base, topic_id, parsed, today)
     problems += _shared_phrasings(base, by_path)

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import ConsentEvent, LanguagePreference, NewsSubscription, utc_now
+from storage.models import (
+    ConsentEvent,
+    LanguagePreference,
+    NewsSubscription,
+    as_record,
+    utc_now,
+)
 
 GIVEN, WITHDRAWN = "given", "withdrawn"
 
@@ -123,14 +128,14 @@ class PersonalData:
         await self._session.commit()
 
     async def export(self, subject: str) -> dict[str, Any]:
-        from storage.ideas import idea_record, ideas_of  # storage.ideas imports this module
+        from storage.ideas import ideas_of  # storage.ideas imports this module
 
         preference = await self._session.get(LanguagePreference, subject)
         news = await self._session.get(NewsSubscription, subject)
         return {
-            "language_preference": _plain(preference),
-            "news_subscription": _plain(news),
-            "bo_ideas": [idea_record(idea) for idea in await ideas_of(self._session, subject)],
+            "language_preference": as_record(preference) if preference else None,
+            "news_subscription": as_record(news) if news else None,
+            "bo_ideas": [as_record(idea) for idea in await ideas_of(self._session, subject)],
         }
 
     async def erase_purpose(self, subject: str, purpose: str) -> int:
@@ -157,9 +162,3 @@ def _require(consent: ActiveConsent, purpose: str) -> None:
     if consent.purpose != purpose:
         raise PermissionError(f"consent for '{consent.purpose}' does not cover '{purpose}'")
 
-
-def _plain(row: Any) -> dict[str, Any] | None:
-    if row is None:
-        return None
-    data = row.model_dump()
-    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in data.items()}

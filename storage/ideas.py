@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -80,7 +79,3 @@ async def erase_ideas(session: AsyncSession, subject: str) -> list[Idea]:
         await session.exec(delete(Idea).where(col(Idea.id).in_(ids)))
     return ideas
 
-
-def idea_record(idea: Idea) -> dict[str, Any]:
-    data = idea.model_dump(exclude={"subject"})
-    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in data.items()}

@@ -152,3 +152,9 @@ class OutboxMessage(SQLModel, table=True):
     sent_message_id: int | None = None
     last_error: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utc_now)
+
+
+def as_record(row: SQLModel, *, exclude: frozenset[str] = frozenset({"subject"})) -> dict[str, Any]:
+    """A row as plain JSON-ready data for /mydata (the pseudonym is left out)."""
+    return {key: value.isoformat() if isinstance(value, datetime) else value
+            for key, value in row.model_dump(exclude=set(exclude)).items()}

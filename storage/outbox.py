@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlmodel import col, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import OutboxMessage, utc_now
+from storage.models import OutboxMessage
 
 CLAIM_SECONDS = 60
 MAX_BACKOFF_SECONDS = 3600

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from aiogram.fsm.storage.redis import RedisStorage
+from pydantic import SecretStr
 from sqlmodel import select
 
 from bot.config import Settings
