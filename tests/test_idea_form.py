@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from bot.outbox import deliver_due
 from storage.consents import ConsentRepository, ShownNotice
 from storage.db import Database
 from storage.ideas import create_idea
-from storage.models import Idea, OutboxMessage, utc_now
+from storage.models import Idea, IdeaCounter, OutboxMessage, utc_now
 from tests.driver import BotHarness, ChatDriver
 
 RESIDENT, COORDINATOR, STRANGER = 5550201, 7001, 9999
@@ -289,7 +290,7 @@ async def test_fifty_concurrent_confirmations_get_unique_numbers(
            else request.getfixturevalue("postgres_url"))
     database = Database(url)
     await database.create_tables()
-    edition = 3000 + (hash(tmp_path) % 1000)  # an edition of its own on the shared server
+    edition = 10_000 + uuid.uuid4().int % 1_000_000  # an edition of its own on a shared server
     notice = ShownNotice(purpose="bo_idea", version="v", text_hash="h", locale="pl", button="b")
 
     async def confirm(number: int) -> str:
@@ -312,5 +313,8 @@ async def test_fifty_concurrent_confirmations_get_unique_numbers(
         async with database.sessions() as session:
             for idea in (await session.exec(select(Idea).where(Idea.edition == edition))).all():
                 await session.delete(idea)
+            counter = await session.get(IdeaCounter, edition)
+            if counter is not None:
+                await session.delete(counter)
             await session.commit()
         await database.dispose()
