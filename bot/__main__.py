@@ -3,6 +3,7 @@
   chat                      the console channel (default; SQLite, no token)
   run                       long polling on Telegram (the Procfile worker)
   purge                     delete what is past its retention period, and report counts
+  migrate                   bring the database schema up to date (the Procfile's release step)
   ask [QUESTION]            answer questions from the knowledge base, without Telegram
   knowledge check | eval    validate the knowledge files / measure the matcher
   texts update | compile    maintain the gettext catalogs of UI strings
@@ -33,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("run", help="long polling on Telegram")
     commands.add_parser("purge", help="delete personal data past its retention period")
+    commands.add_parser("migrate", help="create or update the database schema (Alembic)")
 
     ask = commands.add_parser("ask", help="answer questions (one per line from stdin if none)")
     ask.add_argument("question", nargs="*")
@@ -73,6 +75,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.logging_setup import configure_logging
 
     settings = load_settings()
+    if command == "migrate":
+        from storage.migrate import upgrade
+
+        configure_logging(logging.INFO)
+        asyncio.run(upgrade(settings.database_url))
+        return 0
     if command == "purge":
         from bot.maintenance import run_purge
 

@@ -153,7 +153,7 @@ async def run_console(
     stdout: TextIO = sys.stdout,
 ) -> None:
     services = build_services(settings)
-    await services.db.create_tables()
+    await services.db.migrate()
     await asyncio.to_thread(warm_up)
     telegram = LocalTelegram()
     bot = create_bot(settings, session=telegram)

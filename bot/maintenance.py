@@ -40,7 +40,7 @@ async def purge_daily(database: Database, knowledge: KnowledgeStore, settings: S
 async def run_purge(settings: Settings) -> int:
     database = Database(settings.database_url)
     try:
-        await database.create_tables()
+        await database.migrate()
         counts = await purge_once(database, None, settings)
     finally:
         await database.dispose()

@@ -22,7 +22,7 @@ async def run_polling(settings: Settings) -> int:
     if settings.uses_development_pseudonym_key:
         log.warning("PSEUDONYM_KEY is not set: using the development key; set one in production")
     services = build_services(settings)
-    await services.db.create_tables()
+    await services.db.migrate()
     await asyncio.to_thread(warm_up)
     bot = create_bot(settings)
     dispatcher = create_dispatcher(services)

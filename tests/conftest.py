@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator, Iterator
+import uuid
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram.client.session.aiohttp import AiohttpSession
+from sqlalchemy.engine import URL, make_url
 
 from bot.config import REPO_ROOT, Settings
 from bot.logging_setup import quiet_parameter_loggers
@@ -83,9 +88,32 @@ def service_url(name: str) -> str:
     return url
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    yield service_url("TEST_DATABASE_URL")
+    """A database of this test run's own on the TEST_DATABASE_URL server, dropped afterwards."""
+    server = make_url(service_url("TEST_DATABASE_URL"))
+    name = f"lis_bot_test_{uuid.uuid4().hex[:10]}"
+    _run_aside(_administer(server, f'CREATE DATABASE "{name}"'))
+    yield server.set(database=name).render_as_string(hide_password=False)
+    _run_aside(_administer(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _run_aside(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run a coroutine to completion even when a test's event loop is running."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
+async def _administer(server: URL, statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(host=server.host, port=server.port or 5432,
+                                       user=server.username, password=server.password,
+                                       database=server.database)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
 
 
 @pytest.fixture

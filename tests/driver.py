@@ -30,7 +30,7 @@ class BotHarness:
         telegram: LocalTelegram | None = None,
     ) -> BotHarness:
         services = build_services(settings, knowledge=knowledge, today=lambda: today)
-        await services.db.create_tables()
+        await services.db.migrate()
         telegram = telegram or LocalTelegram()
         bot = create_bot(settings, session=telegram)
         dispatcher = create_dispatcher(services)
@@ -56,12 +56,13 @@ class BotHarness:
         await self.services.db.dispose()
 
     async def table_rows(self) -> dict[str, list[tuple]]:
-        """Every row of every table, to prove what is (not) stored."""
+        """Every row of every data table (not Alembic's bookkeeping), to prove what is stored."""
         async with self.services.db.engine.connect() as connection:
             names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
             return {
                 name: [tuple(row) for row in await connection.execute(text(f'SELECT * FROM "{name}"'))]
                 for name in names
+                if name != "alembic_version"
             }
 
 

@@ -53,7 +53,7 @@ async def make_storage(
 
         async def factory() -> BaseStorage:
             database = Database(url)
-            await database.create_tables()
+            await database.migrate()
             databases.append(database)
             storage = SqlStorage(database.sessions, key_builder())
             opened.append(storage)
@@ -110,7 +110,7 @@ async def test_clearing_leaves_nothing_behind(make_storage: StorageFactory) -> N
 
 async def test_sql_rows_carry_no_raw_telegram_id(tmp_path: Path) -> None:
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'fsm.sqlite3'}")
-    await database.create_tables()
+    await database.migrate()
     storage = SqlStorage(database.sessions, key_builder())
     await storage.set_state(a_key(), Form.entering_title)
     async with database.sessions() as session:

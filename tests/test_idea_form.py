@@ -289,7 +289,7 @@ async def test_fifty_concurrent_confirmations_get_unique_numbers(
     url = (f"sqlite+aiosqlite:///{tmp_path / 'race.sqlite3'}" if backend == "sqlite"
            else request.getfixturevalue("postgres_url"))
     database = Database(url)
-    await database.create_tables()
+    await database.migrate()
     edition = 10_000 + uuid.uuid4().int % 1_000_000  # an edition of its own on a shared server
     notice = ShownNotice(purpose="bo_idea", version="v", text_hash="h", locale="pl", button="b")
 
