@@ -33,7 +33,7 @@ from handlers.consent import purpose_name
 from storage.consents import ConsentRepository, PersonalData
 from storage.ideas import ideas_of
 from storage.models import as_record
-from storage.outbox import enqueue
+from storage.outbox import drop_pending_for_chat, enqueue
 
 
 class WithdrawCallback(CallbackData, prefix="withdraw"):
@@ -188,6 +188,9 @@ async def on_forget(
                                 button=_("🗑 Yes, erase everything"))
     references = [idea.reference for idea in await ideas_of(session, subject)]
     erased = await PersonalData(session).erase_all(subject)
+    if isinstance(query.message, Message):
+        await drop_pending_for_chat(session, query.message.chat.id)
+        await session.commit()
     await ask_coordinators_to_erase(session, services, i18n, references)
     await deliver_due(bot, services.db.sessions)
     had_form = bool(await state.get_state() or await state.get_data())

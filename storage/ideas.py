@@ -74,8 +74,7 @@ async def erase_ideas(session: AsyncSession, subject: str) -> list[Idea]:
     ideas = await ideas_of(session, subject)
     ids = [idea.id for idea in ideas]
     if ids:
-        await session.exec(delete(OutboxMessage).where(
-            col(OutboxMessage.idea_id).in_(ids), OutboxMessage.status == "pending"))
+        await session.exec(delete(OutboxMessage).where(col(OutboxMessage.idea_id).in_(ids)))
         await session.exec(delete(Idea).where(col(Idea.id).in_(ids)))
     return ideas
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import col, or_, select, update
+from sqlmodel import col, delete, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import OutboxMessage
@@ -61,7 +61,9 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int = 20) -> li
 
 
 async def mark_sent(session: AsyncSession, message: OutboxMessage, telegram_message_id: int) -> None:
+    """Sent: keep the delivery record, drop the content (it may carry personal data)."""
     message.status, message.sent_message_id = "sent", telegram_message_id
+    message.text, message.buttons = "", []
     message.attempts += 1
     message.claimed_until, message.last_error = None, None
     session.add(message)
@@ -74,3 +76,10 @@ async def mark_failed(session: AsyncSession, message: OutboxMessage, error: str,
     message.claimed_until, message.last_error = None, error[:300]
     session.add(message)
     await session.commit()
+
+
+async def drop_pending_for_chat(session: AsyncSession, chat_id: int) -> int:
+    """Erasure: nothing still queued for this chat is sent any more."""
+    result = await session.exec(delete(OutboxMessage).where(
+        OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending"))
+    return result.rowcount or 0

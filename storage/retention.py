@@ -15,6 +15,7 @@ from storage.models import (
     Idea,
     LanguagePreference,
     NewsSubscription,
+    OutboxMessage,
     UnansweredQuestion,
 )
 
@@ -36,6 +37,11 @@ async def purge(session: AsyncSession, policy: ConsentPolicy, now: datetime) -> 
             session, UnansweredQuestion, UnansweredQuestion.created_at,
             now - timedelta(days=days.unanswered_days)),
     }
+    ideas_policy = policy.purposes.get("bo_idea")
+    if ideas_policy is not None and ideas_policy.retention_days is not None:
+        cutoff = now - timedelta(days=ideas_policy.retention_days)
+        expired = select(Idea.id).where(Idea.created_at < cutoff)
+        await session.exec(delete(OutboxMessage).where(col(OutboxMessage.idea_id).in_(expired)))
     for purpose, (model, dated_by) in PURPOSE_TABLES.items():
         retention_days = policy.purposes[purpose].retention_days if purpose in policy.purposes else None
         counts[purpose] = 0 if retention_days is None else await _delete_older(

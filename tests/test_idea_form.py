@@ -267,6 +267,7 @@ async def test_a_failing_coordinators_chat_gets_the_idea_once(harness: BotHarnes
     async with harness.services.db.sessions() as session:
         [outbox] = (await session.exec(select(OutboxMessage))).all()
     assert (outbox.status, outbox.attempts) == ("sent", 4)
+    assert outbox.text == "" and outbox.buttons == []  # content is not kept once delivered
 
 
 async def test_withdrawing_the_idea_consent_erases_ideas_and_tells_coordinators(

@@ -21,6 +21,7 @@ from storage.models import (
     FsmRecord,
     Idea,
     LanguagePreference,
+    OutboxMessage,
     UnansweredQuestion,
 )
 from storage.retention import purge
@@ -246,7 +247,9 @@ async def test_purge_deletes_only_what_is_past_retention(harness: BotHarness) ->
             UnansweredQuestion(masked_text="old", locale="pl", created_at=old),
             UnansweredQuestion(masked_text="fresh", locale="pl", created_at=fresh),
             LanguagePreference(subject="p1", locale="en", updated_at=old),  # kept until withdrawn
-            *[Idea(reference=f"BO-2025-000{n}", edition=2025, number=n, subject="p1", chat_id=1,
+            *[OutboxMessage(chat_id=1, text=f"about idea {n}", idea_id=900 + n) for n in (1, 2)],
+            *[Idea(id=900 + n, reference=f"BO-2025-000{n}", edition=2025, number=n, subject="p1",
+                   chat_id=1,
                    locale="pl", level="city", title="Ławki", description="Opis pomysłu",
                    kind="soft", cost=1000, contact_name="Jan", created_at=when)
               for n, when in ((1, old), (2, fresh))],
@@ -267,6 +270,7 @@ async def test_purge_deletes_only_what_is_past_retention(harness: BotHarness) ->
     rows = await harness.table_rows()
     assert [r[0] for r in rows["fsm_record"]] == ["fresh"]
     assert [r[1] for r in rows["idea"]] == ["BO-2025-0002"]
+    assert [r[2] for r in rows["outbox_message"]] == ["about idea 2"]  # its queue went with it
     assert sorted({r[1] for r in rows["consent_event"]}) == ["kept", "recent"]
 
 
