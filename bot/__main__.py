@@ -3,6 +3,7 @@
   chat                      the console channel (default; SQLite, no token)
   run                       long polling on Telegram (the Procfile worker)
   purge                     delete what is past its retention period, and report counts
+  outbox                    what is queued, delivered and undeliverable
   migrate                   bring the database schema up to date (the Procfile's release step)
   ask [QUESTION]            answer questions from the knowledge base, without Telegram
   knowledge check | eval    validate the knowledge files / measure the matcher
@@ -31,9 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--lang", default="pl", help="the Telegram language_code of the user")
     chat.add_argument("--jsonl", action="store_true", help="print one JSON object per message")
     chat.add_argument("--out", type=Path, default=Path("data/out"), help="folder for documents")
+    chat.add_argument("--now", help="run as if it were this moment, e.g. 2027-03-01T10:00")
 
     commands.add_parser("run", help="long polling on Telegram")
     commands.add_parser("purge", help="delete personal data past its retention period")
+    commands.add_parser("outbox", help="what is queued, delivered and undeliverable")
     commands.add_parser("migrate", help="create or update the database schema (Alembic)")
 
     ask = commands.add_parser("ask", help="answer questions (one per line from stdin if none)")
@@ -71,35 +74,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "texts":
         return _texts(args.action)
 
-    from bot.config import load_settings
+    from bot.config import ConfigError, load_settings
     from bot.logging_setup import configure_logging
 
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"configuration: {error}", file=sys.stderr)
+        return 2
     if command == "migrate":
         from storage.migrate import upgrade
 
-        configure_logging(logging.INFO)
+        configure_logging(logging.INFO, settings.secrets())
         asyncio.run(upgrade(settings.database_url))
         return 0
-    if command == "purge":
-        from bot.maintenance import run_purge
+    if command in ("purge", "outbox"):
+        from bot.maintenance import run_outbox_report, run_purge
 
-        configure_logging(logging.WARNING)
-        return asyncio.run(run_purge(settings))
+        configure_logging(logging.WARNING, settings.secrets())
+        return asyncio.run(run_purge(settings) if command == "purge"
+                           else run_outbox_report(settings))
     if command == "run":
         from bot.polling import run_polling
 
-        configure_logging(settings.log_level)
+        configure_logging(settings.log_level, settings.secrets())
         return asyncio.run(run_polling(settings))
 
     from bot.console import ConsoleOptions, run_console
+    from handlers.platform.clock import parse_moment
 
-    configure_logging(logging.WARNING)
+    configure_logging(logging.WARNING, settings.secrets())
+    try:
+        now = parse_moment(args.now) if getattr(args, "now", None) else None
+    except ValueError:
+        print("--now: write the moment as 2027-03-01T10:00 (Gdynia time)", file=sys.stderr)
+        return 2
     options = ConsoleOptions(
         user_id=getattr(args, "user_id", 1001),
         language_code=getattr(args, "lang", "pl"),
         jsonl=getattr(args, "jsonl", False),
         out_dir=getattr(args, "out", Path("data/out")),
+        now=now,
     )
     try:
         asyncio.run(run_console(settings, options))

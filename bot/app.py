@@ -1,11 +1,12 @@
-"""The composition root: the one place that builds the bot and its dispatcher.
+"""The composition root: the one place that builds the bot, its services and its dispatcher.
 
 Production (`python -m bot run`), the console channel and the tests all call these functions,
-so they run the same routers, middlewares and storage.
+so they run the same routers, middlewares, storage and background jobs.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
@@ -20,19 +21,33 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
+import handlers
 from bot.config import Settings
-from bot.i18n import LocaleMiddleware, RememberedLanguage
-from bot.middlewares import DbSessionMiddleware
-from bot.services import Services
-from handlers import build_consent_flows, build_routers
-from storage.consents import PersonalData
+from bot.i18n import build_i18n
+from handlers.platform.clock import Clock, SystemClock
+from handlers.platform.context import Services, StaffConfig
+from handlers.platform.delivery import Delivery
+from handlers.platform.errors import on_error
+from handlers.platform.i18n import LanguageChoices, LocaleMiddleware
+from handlers.platform.jobs import JobRunner
+from handlers.platform.middlewares import CommitMiddleware, FormStateMiddleware, TurnMiddleware
+from handlers.platform.purposes import Purposes
+from knowledge.store import KnowledgeStore
+from storage.db import Database
 from storage.fsm import SqlStorage
-from storage.pseudonyms import PseudonymizedKeyBuilder
+from storage.preferences import remembered_language
+from storage.pseudonyms import PseudonymizedKeyBuilder, Pseudonymizer
+from storage.retention import purge
 
 log = logging.getLogger(__name__)
 
 # A syntactically valid token for the console and tests, where no request leaves the process.
 OFFLINE_TOKEN = "42:OFFLINE"
+KNOWLEDGE_RELOAD_SECONDS = 3.0
+DELIVERY_SECONDS = 1.0
+PURGE_SECONDS = 24 * 60 * 60
+
+
 def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     token = settings.telegram_bot_token
     if session is None:
@@ -44,55 +59,104 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     )
 
 
-def build_fsm_storage(services: Services) -> tuple[BaseStorage, BaseEventIsolation]:
+def build_fsm_storage(settings: Settings, database: Database, pseudonyms: Pseudonymizer,
+                      drafts_days: int | None) -> tuple[BaseStorage, BaseEventIsolation]:
     """Redis when configured (several workers); otherwise the database. Keys are pseudonymous."""
-    key_builder = PseudonymizedKeyBuilder(services.pseudonyms)
-    redis_url = services.settings.redis_url
-    if redis_url is not None:
-        from aiogram.fsm.storage.redis import RedisStorage  # needs the [redis] extra
+    key_builder = PseudonymizedKeyBuilder(pseudonyms)
+    if settings.redis_url is not None:
+        from storage.redis_fsm import PseudonymousRedisStorage  # needs the [redis] extra
 
         # Unfinished forms expire in Redis by themselves; `purge` does it for the database.
-        consents = services.knowledge.current.base.consents
-        ttl = timedelta(days=consents.retention.drafts_days) if consents else None
-        storage = RedisStorage.from_url(
-            redis_url.get_secret_value(), key_builder=key_builder, state_ttl=ttl, data_ttl=ttl
-        )
+        ttl = timedelta(days=drafts_days) if drafts_days else None
+        storage = PseudonymousRedisStorage.from_url(
+            settings.redis_url.get_secret_value(), key_builder=key_builder, state_ttl=ttl,
+            data_ttl=ttl)
         return storage, storage.create_isolation()
-    return SqlStorage(services.db.sessions, key_builder), SimpleEventIsolation()
+    return SqlStorage(database.sessions, key_builder), SimpleEventIsolation()
 
 
-def _remembered_language(services: Services) -> RememberedLanguage:
+def build_services(
+    settings: Settings, *, clock: Clock | None = None, knowledge: KnowledgeStore | None = None,
+    purposes: Purposes | None = None,
+) -> Services:
+    """Process-wide objects; an already loaded `knowledge` store can be shared (tests)."""
+    database = Database(settings.database_url)
+    knowledge = knowledge or KnowledgeStore(settings.knowledge_dir)
+    pseudonyms = Pseudonymizer(settings.pseudonym_secret)
+    consents = knowledge.current.base.consents
+    fsm, isolation = build_fsm_storage(settings, database, pseudonyms,
+                                       consents.retention.drafts_days if consents else None)
+    return Services(
+        staff=StaffConfig(settings.coordinator_chat_id, frozenset(settings.coordinator_ids),
+                          settings.default_locale),
+        default_locale=settings.default_locale,
+        db=database,
+        knowledge=knowledge,
+        i18n=build_i18n(settings.default_locale),
+        languages=LanguageChoices(),
+        pseudonyms=pseudonyms,
+        clock=clock or SystemClock(),
+        fsm=fsm,
+        isolation=isolation,
+        purposes=purposes or handlers.purposes(),
+        jobs=JobRunner(),
+    )
+
+
+async def purge_once(services: Services) -> dict[str, int]:
+    """Delete what is past retention (the daily job and `python -m bot purge`)."""
+    consents = services.knowledge.current.base.consents
+    if consents is None:
+        raise RuntimeError("knowledge/consents.yaml is missing: no retention periods to apply")
+    async with services.db.sessions() as session:
+        counts = await purge(session, consents, services.purposes.data(), services.clock.now())
+        await session.commit()
+    log.info("retention purge: %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
+    return counts
+
+
+def _remembered(services: Services) -> Any:
     async def remembered(user_id: int, data: dict[str, Any]) -> str | None:
-        session = data.get("session")
-        if session is None:
+        turn = data.get("turn")
+        if turn is None:
             return None
-        return await PersonalData(session).remembered_language(services.pseudonyms.subject(user_id))
+        return await remembered_language(turn.session, services.pseudonyms.subject(user_id))
 
     return remembered
 
 
-def create_dispatcher(
-    services: Services,
-    *,
-    storage: BaseStorage | None = None,
-    events_isolation: BaseEventIsolation | None = None,
-) -> Dispatcher:
-    if storage is None:
-        storage, default_isolation = build_fsm_storage(services)
-        events_isolation = events_isolation or default_isolation
-    dispatcher = Dispatcher(
-        storage=storage,
-        events_isolation=events_isolation or SimpleEventIsolation(),
-        services=services,
-        settings=services.settings,
-        knowledge=services.knowledge,
-        languages=services.languages,
-        consent_flows=build_consent_flows(),
-    )
-    dispatcher.update.outer_middleware(DbSessionMiddleware(services.db.sessions))
-    LocaleMiddleware(services.i18n, services.languages, _remembered_language(services)).setup(
-        dispatcher
-    )
+def add_background_jobs(services: Services, bot: Bot) -> Delivery:
+    """The jobs every process runs: delivery, knowledge reload, retention purge."""
+    delivery = Delivery(bot=bot, sessions=services.db.sessions, clock=services.clock,
+                        on_delivered=handlers.delivery_hooks(), on_gone=handlers.gone_hooks())
+    jobs = services.jobs
+    jobs.add("outbox", delivery.drain, every=DELIVERY_SECONDS)
+    jobs.add("knowledge", lambda: asyncio.to_thread(services.knowledge.refresh),
+             every=KNOWLEDGE_RELOAD_SECONDS, first_after=KNOWLEDGE_RELOAD_SECONDS)
+    jobs.add("purge", lambda: purge_once(services), every=PURGE_SECONDS, first_after=60.0)
+    return delivery
+
+
+def create_dispatcher(services: Services) -> Dispatcher:
+    # aiogram's own FSM middleware is replaced by one inside the update's transaction.
+    dispatcher = Dispatcher(storage=services.fsm, events_isolation=services.isolation,
+                            disable_fsm=True, services=services)
+    dispatcher.update.outer_middleware(TurnMiddleware(services))
+    dispatcher.update.outer_middleware(FormStateMiddleware(services.fsm, services.isolation))
+    dispatcher.update.outer_middleware(CommitMiddleware())
+    LocaleMiddleware(services.i18n, services.languages, _remembered(services)).setup(dispatcher)
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
-    dispatcher.include_routers(*build_routers())
+    dispatcher.errors.register(on_error)
+    dispatcher.include_routers(*handlers.build_routers())
+
+    async def on_startup(bot: Bot) -> None:
+        if not services.jobs.has("outbox"):
+            add_background_jobs(services, bot)
+        await services.jobs.start()
+
+    async def on_shutdown() -> None:
+        await services.jobs.stop()
+
+    dispatcher.startup.register(on_startup)
+    dispatcher.shutdown.register(on_shutdown)
     return dispatcher

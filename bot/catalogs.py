@@ -17,8 +17,9 @@ from babel.messages.pofile import read_po, write_po
 
 from bot.config import REPO_ROOT
 from bot.i18n import DOMAIN, LOCALES_DIR
+from knowledge.model import LOCALES
 
-TRANSLATED_LOCALES = ("pl", "uk", "en")  # msgids are English; en.po may reword them
+TRANSLATED_LOCALES = LOCALES  # msgids are English; en.po may reword them
 SOURCE_DIRS = ("bot", "handlers")
 KEYWORDS = {"_": None, "__": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
 

@@ -33,7 +33,10 @@ def _matcher(directory: Path) -> Matcher | None:
 def run_knowledge_command(args: argparse.Namespace) -> int:
     directory = _directory(args)
     if args.knowledge_command == "check":
-        problems = check_knowledge(directory, date.today())
+        import handlers  # the declared purposes and forms (imports aiogram: a few seconds)
+
+        problems = check_knowledge(directory, date.today(), purposes=handlers.purposes().ids(),
+                                   forms=handlers.form_names())
         for problem in problems:
             print(problem)
         errors = sum(p.severity == "error" for p in problems)

@@ -1,24 +1,34 @@
 """Settings, read from the environment and an optional `.env` file.
 
 This is the only module that reads the environment. Nothing here runs at import time:
-`load_settings()` is called by the entry point and the result is passed down.
+`load_settings()` is called by the entry point and the result is passed down. Values are
+checked here, so a mistake is one line naming the variable, not a traceback later.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+from knowledge.model import LOCALES
+from storage.db import DatabaseUrlError, normalise_database_url
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_KNOWLEDGE_DIR = REPO_ROOT / "knowledge"
 DEFAULT_DATA_DIR = Path("data")
-SUPPORTED_LOCALES = ("pl", "uk", "en")
 
-# Used only when PSEUDONYM_KEY is unset (console, tests); the entry point warns about it on Telegram.
+# For the console and tests only: `run` and `webhook` refuse to start without PSEUDONYM_KEY.
 DEVELOPMENT_PSEUDONYM_KEY = "development-only-pseudonym-key"
+_API_BASE = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[\w./-]*)?$")
+
+
+class ConfigError(ValueError):
+    """A setting is wrong; the message names the variable and says what to write."""
 
 
 class Settings(BaseSettings):
@@ -33,14 +43,16 @@ class Settings(BaseSettings):
     default_locale: str = "pl"
     knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
     # HMAC key that turns Telegram ids into pseudonymous keys for storage and Redis.
-    pseudonym_key: SecretStr = SecretStr(DEVELOPMENT_PSEUDONYM_KEY)
+    pseudonym_key: SecretStr | None = None
     log_level: str = "INFO"
+    # How often `run` tries its start-up calls to Telegram before giving up (with backoff).
+    startup_attempts: int = Field(default=6, ge=1, le=20)
 
     @field_validator("default_locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
-        if value not in SUPPORTED_LOCALES:
-            raise ValueError(f"DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}")
+        if value not in LOCALES:
+            raise ValueError(f"must be one of {', '.join(LOCALES)}")
         return value
 
     @field_validator("coordinator_ids", mode="before")
@@ -50,11 +62,53 @@ class Settings(BaseSettings):
             return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
         return value
 
+    @field_validator("telegram_api_base")
+    @classmethod
+    def _api_base(cls, value: str) -> str:
+        value = value.rstrip("/")
+        if not _API_BASE.match(value):
+            raise ValueError("must be an http:// or https:// address such as "
+                             "https://api.telegram.org (without the bot token)")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            return normalise_database_url(value)
+        except DatabaseUrlError as error:
+            raise ValueError(str(error).removeprefix("DATABASE_URL: ")) from None
+
     @property
     def uses_development_pseudonym_key(self) -> bool:
-        return self.pseudonym_key.get_secret_value() == DEVELOPMENT_PSEUDONYM_KEY
+        return self.pseudonym_key is None or (
+            self.pseudonym_key.get_secret_value() == DEVELOPMENT_PSEUDONYM_KEY)
+
+    @property
+    def pseudonym_secret(self) -> str:
+        return (self.pseudonym_key.get_secret_value() if self.pseudonym_key
+                else DEVELOPMENT_PSEUDONYM_KEY)
+
+    def secrets(self) -> list[str]:
+        """Values that must never appear in a log."""
+        found = [self.pseudonym_secret]
+        if self.telegram_bot_token is not None:
+            token = self.telegram_bot_token.get_secret_value()
+            found += [token, token.split(":", 1)[-1]]
+        if self.redis_url is not None:
+            found.append(self.redis_url.get_secret_value())
+            found.append(make_url(self.redis_url.get_secret_value()).password or "")
+        found.append(make_url(self.database_url).password or "")
+        return [value for value in found if value and value != DEVELOPMENT_PSEUDONYM_KEY]
 
 
 def load_settings(**overrides: object) -> Settings:
     """Build settings from the environment (and `.env`), with explicit overrides on top."""
-    return Settings(**overrides)
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in issue['loc']).upper() or 'settings'}: "
+            f"{issue['msg'].removeprefix('Value error, ')}"
+            for issue in error.errors())
+        raise ConfigError(problems) from None

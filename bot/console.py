@@ -18,15 +18,16 @@ import logging
 import re
 import sys
 from dataclasses import dataclass
+from datetime import datetime
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
-from bot.app import create_bot, create_dispatcher
+from bot.app import build_services, create_bot, create_dispatcher
 from bot.config import Settings
 from bot.conversation import Conversation, NoSuchButton, Person, fold_label
 from bot.local_telegram import CallbackAnswer, LocalTelegram, SentMessage
-from bot.outbox import run_outbox
-from bot.services import build_services
+from handlers.platform.clock import Clock, ShiftedClock
 from knowledge.analyzer import warm_up
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class ConsoleOptions:
     language_code: str | None = "pl"
     jsonl: bool = False
     out_dir: Path = Path("data/out")
+    now: datetime | None = None  # run as if it were this moment (staff previews)
 
 
 class ConsoleRenderer:
@@ -111,7 +113,8 @@ class Console:
         return Person(user_id, chat_id if chat_id is not None else user_id,
                       self._options.language_code)
 
-    async def handle_line(self, line: str) -> None:
+    async def handle_line(self, line: str,
+                          after: Callable[[], Awaitable[object]] | None = None) -> None:
         line = line.strip()
         person = self.person(self._options.user_id)
         if (as_person := _AS_PERSON.match(line)) is not None:
@@ -120,6 +123,8 @@ class Console:
             person, line = self.person(user_id, chat_id), as_person.group(3).strip()
         try:
             await self._dispatch(person, line)
+            if after is not None:
+                await after()
         except NoSuchButton as error:
             self._renderer.problem(str(error))
         finally:
@@ -152,7 +157,8 @@ async def run_console(
     settings: Settings, options: ConsoleOptions, stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
 ) -> None:
-    services = build_services(settings)
+    clock: Clock | None = ShiftedClock(options.now) if options.now else None
+    services = build_services(settings, clock=clock)
     await services.db.migrate()
     await asyncio.to_thread(warm_up)
     telegram = LocalTelegram()
@@ -161,7 +167,8 @@ async def run_console(
     renderer = ConsoleRenderer(options, stdout)
     telegram.subscribe(renderer)
     console = Console(Conversation(dispatcher, bot, telegram), renderer, options)
-    outbox = asyncio.create_task(run_outbox(bot, services.db.sessions))
+    await dispatcher.emit_startup(bot=bot)
+    jobs = services.jobs
     interactive = stdin.isatty()
     if interactive:
         print("LIS Gdynia assistant, console channel. Type /start; Ctrl-D to quit.", file=stdout)
@@ -172,8 +179,12 @@ async def run_console(
             line = await asyncio.to_thread(stdin.readline)
             if not line:
                 break
-            await console.handle_line(line)
+            # A staff preview: an edited knowledge file shows in the very next answer, and
+            # messages the line queued (to coordinators, to this resident) show before the
+            # next prompt.
+            await jobs.run_now("knowledge")
+            await console.handle_line(line, after=lambda: jobs.run_now("outbox"))
     finally:
-        outbox.cancel()
-        await dispatcher.storage.close()
+        await dispatcher.emit_shutdown()
+        await services.fsm.close()
         await services.db.dispose()

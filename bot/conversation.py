@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,10 @@ from aiogram.types import Update
 
 from bot.local_telegram import LocalTelegram, SentMessage, chat_payload, message_payload
 from knowledge.text import fold
+
+
+# What the bot sent while one update was handled; per task, so conversations may run at once.
+_outputs: ContextVar[list[SentMessage] | None] = ContextVar("conversation_outputs", default=None)
 
 
 class NoSuchButton(LookupError):
@@ -43,8 +48,6 @@ class Conversation:
         self.bot = bot
         self.telegram = telegram
         self._update_ids = itertools.count(1)
-        self._callback_ids = itertools.count(1)
-        self._outputs: list[SentMessage] = []
         telegram.subscribe(self.collect)
 
     async def send_text(
@@ -84,7 +87,7 @@ class Conversation:
             if chosen is None:
                 raise NoSuchButton(f"there is no button labelled '{button}'")
         query = {
-            "id": str(next(self._callback_ids)),
+            "id": self.telegram.next_callback_id(),
             "from": person.as_user(),
             "chat_instance": str(person.chat_id),
             "message": message_payload(target),
@@ -106,15 +109,20 @@ class Conversation:
 
     async def _feed(self, update: dict[str, Any]) -> list[SentMessage]:
         update["update_id"] = next(self._update_ids)
-        self._outputs = []
-        await self.dispatcher.feed_update(
-            self.bot, Update.model_validate(update, context={"bot": self.bot})
-        )
-        return list(self._outputs)
+        outputs: list[SentMessage] = []
+        token = _outputs.set(outputs)
+        try:
+            await self.dispatcher.feed_update(
+                self.bot, Update.model_validate(update, context={"bot": self.bot})
+            )
+        finally:
+            _outputs.reset(token)
+        return outputs
 
     def collect(self, kind: str, item: object) -> None:
-        if isinstance(item, SentMessage) and kind in ("sent", "edited"):
-            self._outputs.append(item)
+        outputs = _outputs.get()
+        if outputs is not None and isinstance(item, SentMessage) and kind in ("sent", "edited"):
+            outputs.append(item)
 
 
 def fold_label(label: str) -> str:

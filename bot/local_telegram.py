@@ -1,9 +1,14 @@
 """An in-process Telegram Bot API: the session behind the console channel and the tests.
 
 It answers the Bot API methods this bot uses with real, validated Telegram objects and keeps
-each chat's messages, so buttons can be pressed and replies quoted. Any other method fails
-loudly, so a handler that starts calling something new cannot go unnoticed. Deliveries to a
-chat can be made to fail for a while, as Telegram or a coordinators' chat sometimes does.
+each chat's messages, so buttons can be pressed and replies quoted. It is as strict as
+Telegram: it refuses HTML that Telegram's parser refuses, text over 4,096 and captions over
+1,024 UTF-16 units (after entities are parsed), empty text, callback data over 64 bytes, an
+edit that changes nothing ("message is not modified") and a second answer to one button
+press. Any other method fails loudly, so a handler that starts calling something new cannot
+go unnoticed. Failures can be injected per chat, as Telegram and a coordinators' chat
+sometimes fail: 429 with retry_after, 5xx, timeouts, "bot was blocked", chat not found, and a
+lost response (the message is delivered, the answer never arrives).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import (
     AnswerCallbackQuery,
     DeleteMessage,
@@ -31,11 +37,58 @@ from aiogram.methods import (
 )
 from aiogram.types import InlineKeyboardMarkup, InputFile
 
+from handlers.platform.telegram_html import (
+    CALLBACK_DATA_LIMIT,
+    CAPTION_LIMIT,
+    TEXT_LIMIT,
+    TelegramHtmlError,
+    parse_html,
+    utf16_len,
+    visible_text,
+)
+
 BOT_USER = {"id": 42, "is_bot": True, "first_name": "LIS Gdynia", "username": "lis_gdynia_bot"}
 
 
 class UnexpectedTelegramCall(AssertionError):
     """The bot called a Bot API method the local Telegram does not know."""
+
+
+class Refused(Exception):
+    """What Telegram answers with an error: (HTTP status, description, parameters)."""
+
+    def __init__(self, status: int, description: str, **parameters: Any) -> None:
+        super().__init__(description)
+        self.status, self.description, self.parameters = status, description, parameters
+
+    def payload(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {"ok": False, "error_code": self.status,
+                                   "description": self.description}
+        if self.parameters:
+            payload["parameters"] = self.parameters
+        return payload
+
+
+# Failures to inject with `LocalTelegram.fail_next`.
+def too_many_requests(retry_after: int) -> Refused:
+    return Refused(429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after)
+
+
+def server_error(status: int = 502) -> Refused:
+    return Refused(status, "Bad Gateway" if status == 502 else "Internal Server Error")
+
+
+def blocked() -> Refused:
+    return Refused(403, "Forbidden: bot was blocked by the user")
+
+
+def chat_not_found() -> Refused:
+    return Refused(400, "Bad Request: chat not found")
+
+
+TIMEOUT = "timeout"  # the request times out; nothing is delivered
+LOST_RESPONSE = "lost"  # delivered, but the answer is lost (the bot sees a network error)
+Failure = Refused | str
 
 
 @dataclass(frozen=True)
@@ -88,8 +141,11 @@ class LocalTelegram(BaseSession):
         self.calls: list[TelegramMethod[Any]] = []
         self.messages: dict[tuple[int, int], SentMessage] = {}
         self.callback_answers: list[CallbackAnswer] = []
+        self.refusals: list[tuple[str, str]] = []  # (method, description) Telegram would answer
         self._next_message_id: dict[int, int] = {}
-        self._failures: dict[int, list[dict[str, Any]]] = {}
+        self._failures: dict[int, list[Failure]] = {}
+        self._answered_queries: set[str] = set()
+        self._callback_count = 0
         self._listeners: list[Listener] = []
 
     # -- inspection -------------------------------------------------------------------------
@@ -115,17 +171,24 @@ class LocalTelegram(BaseSession):
         """Keep bot and resident message ids apart, as Telegram does within one chat."""
         self._next_message_id[chat_id] = max(self._next_message_id.get(chat_id, 1), message_id + 1)
 
+    def next_callback_id(self) -> str:
+        """Telegram's button-press ids are unique for good: a new bot process sees new ones."""
+        self._callback_count += 1
+        return f"cb{self._callback_count}"
+
     def next_message_id(self, chat_id: int) -> int:
         message_id = self._next_message_id.get(chat_id, 1)
         self._next_message_id[chat_id] = message_id + 1
         return message_id
 
-    def fail_deliveries(
-        self, chat_id: int, times: int, *, error_code: int = 502, description: str = "Bad Gateway"
-    ) -> None:
+    def fail_next(self, chat_id: int, *failures: Failure) -> None:
+        """The next calls addressed to `chat_id` fail like this, one failure per call."""
+        self._failures.setdefault(chat_id, []).extend(failures)
+
+    def fail_deliveries(self, chat_id: int, times: int, *, error_code: int = 502,
+                        description: str = "Bad Gateway") -> None:
         """Make the next `times` messages to `chat_id` fail as Telegram would."""
-        failure = {"ok": False, "error_code": error_code, "description": description}
-        self._failures.setdefault(chat_id, []).extend([failure] * times)
+        self.fail_next(chat_id, *[Refused(error_code, description)] * times)
 
     # -- BaseSession ------------------------------------------------------------------------
 
@@ -137,10 +200,21 @@ class LocalTelegram(BaseSession):
         if handler is None:
             raise UnexpectedTelegramCall(f"unexpected Telegram call: {type(method).__name__}")
         chat_id = getattr(method, "chat_id", None)
-        if isinstance(chat_id, int) and self._failures.get(chat_id):
-            payload = self._failures[chat_id].pop(0)
-        else:
-            payload = {"ok": True, "result": await handler(bot, method)}
+        failure = self._failures[chat_id].pop(0) if isinstance(chat_id, int) and (
+            self._failures.get(chat_id)) else None
+        if failure == TIMEOUT:
+            raise TelegramNetworkError(method, "Request timeout error")
+        try:
+            if isinstance(failure, Refused):
+                raise failure
+            result = await handler(bot, method)
+        except Refused as refused:
+            self.refusals.append((type(method).__name__, refused.description))
+            return self.check_response(bot, method, refused.status,
+                                       json.dumps(refused.payload())).result
+        if failure == LOST_RESPONSE:
+            raise TelegramNetworkError(method, "Server disconnected")
+        payload = {"ok": True, "result": result}
         return self.check_response(bot, method, 200, json.dumps(payload)).result
 
     async def stream_content(
@@ -176,6 +250,8 @@ class LocalTelegram(BaseSession):
 
     async def _send_message(self, bot: Bot, method: SendMessage) -> dict[str, Any]:
         chat_id = int(method.chat_id)
+        check_text(method.text, TEXT_LIMIT, _html_mode(bot, method.parse_mode))
+        check_markup(method.reply_markup)
         message = SentMessage(
             chat_id=chat_id,
             message_id=self.next_message_id(chat_id),
@@ -186,6 +262,9 @@ class LocalTelegram(BaseSession):
 
     async def _send_document(self, bot: Bot, method: SendDocument) -> dict[str, Any]:
         chat_id = int(method.chat_id)
+        if method.caption:
+            check_text(method.caption, CAPTION_LIMIT, _html_mode(bot, method.parse_mode))
+        check_markup(method.reply_markup)
         document: InputFile = method.document  # type: ignore[assignment]
         content = b"".join([chunk async for chunk in document.read(bot)])
         message = SentMessage(
@@ -200,6 +279,10 @@ class LocalTelegram(BaseSession):
 
     async def _edit_text(self, bot: Bot, method: EditMessageText) -> dict[str, Any]:
         message = self._existing(method.chat_id, method.message_id)
+        check_text(method.text, TEXT_LIMIT, _html_mode(bot, method.parse_mode))
+        check_markup(method.reply_markup)
+        if method.text == message.html and _buttons(method.reply_markup) == message.buttons:
+            raise Refused(400, NOT_MODIFIED)
         message.html = method.text
         message.buttons = _buttons(method.reply_markup)
         message.edited = True
@@ -207,6 +290,9 @@ class LocalTelegram(BaseSession):
 
     async def _edit_markup(self, bot: Bot, method: EditMessageReplyMarkup) -> dict[str, Any]:
         message = self._existing(method.chat_id, method.message_id)
+        check_markup(method.reply_markup)
+        if _buttons(method.reply_markup) == message.buttons:
+            raise Refused(400, NOT_MODIFIED)
         message.buttons = _buttons(method.reply_markup)
         message.edited = True
         return self._store(message, "edited")
@@ -216,6 +302,12 @@ class LocalTelegram(BaseSession):
         return True
 
     async def _answer_callback(self, bot: Bot, method: AnswerCallbackQuery) -> bool:
+        if method.callback_query_id in self._answered_queries:
+            raise Refused(400, "Bad Request: query is too old and response timeout expired or "
+                               "query ID is invalid")
+        self._answered_queries.add(method.callback_query_id)
+        if method.text and utf16_len(method.text) > 200:
+            raise Refused(400, "Bad Request: MESSAGE_TOO_LONG")
         answer = CallbackAnswer(method.callback_query_id, method.text, bool(method.show_alert))
         self.callback_answers.append(answer)
         self._notify("answered", answer)
@@ -223,8 +315,8 @@ class LocalTelegram(BaseSession):
 
     def _existing(self, chat_id: Any, message_id: Any) -> SentMessage:
         key = (int(chat_id), int(message_id))
-        if key not in self.messages:
-            raise UnexpectedTelegramCall(f"no message {message_id} in chat {chat_id}")
+        if key not in self.messages or self.messages[key].deleted:
+            raise Refused(400, "Bad Request: message to edit not found")
         return self.messages[key]
 
     def _store(self, message: SentMessage, kind: str) -> dict[str, Any]:
@@ -235,6 +327,41 @@ class LocalTelegram(BaseSession):
     def _notify(self, kind: str, item: SentMessage | CallbackAnswer) -> None:
         for listener in self._listeners:
             listener(kind, item)
+
+
+NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of the message")
+
+
+def _html_mode(bot: Bot, parse_mode: Any) -> bool:
+    mode = bot.default.parse_mode if parse_mode is None or not isinstance(parse_mode, str) else (
+        parse_mode)
+    return isinstance(mode, str) and mode.upper() == "HTML"
+
+
+def check_text(text: str, limit: int, html_mode: bool) -> None:
+    """Refuse what Telegram refuses: unparsable HTML, empty or over-long visible text."""
+    try:
+        visible = parse_html(text) if html_mode else text.strip()
+    except TelegramHtmlError as error:
+        raise Refused(400, f"Bad Request: can't parse entities: {error}") from None
+    if not visible:
+        raise Refused(400, "Bad Request: message text is empty")
+    if utf16_len(visible) > limit:
+        raise Refused(400, "Bad Request: message is too long" if limit == TEXT_LIMIT
+                      else "Bad Request: message caption is too long")
+
+
+def check_markup(markup: Any) -> None:
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return
+    for row in markup.inline_keyboard:
+        for button in row:
+            if not button.text.strip():
+                raise Refused(400, "Bad Request: text buttons are unallowed in the inline keyboard")
+            data = button.callback_data
+            if data is not None and not 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT:
+                raise Refused(400, "Bad Request: BUTTON_DATA_INVALID")
 
 
 def chat_payload(chat_id: int) -> dict[str, Any]:
@@ -257,9 +384,9 @@ def message_payload(message: SentMessage) -> dict[str, Any]:
             "file_name": message.document_name,
         }
         if message.html:
-            payload["caption"] = message.text
+            payload["caption"] = visible_text(message.html)
     else:
-        payload["text"] = message.text
+        payload["text"] = visible_text(message.html)
     if message.buttons:
         payload["reply_markup"] = {
             "inline_keyboard": [

@@ -1,49 +1,37 @@
-"""`python -m bot purge` and the running bot's daily purge."""
+"""`python -m bot purge` and `python -m bot outbox`: maintenance from the command line."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from datetime import UTC, datetime
-
+from bot.app import build_services, purge_once
 from bot.config import Settings
-from knowledge.loader import load_knowledge
-from knowledge.store import KnowledgeStore
-from storage.db import Database
-from storage.retention import purge
-
-log = logging.getLogger(__name__)
-DAY_SECONDS = 24 * 60 * 60
-
-
-async def purge_once(database: Database, knowledge: KnowledgeStore | None, settings: Settings
-                     ) -> dict[str, int]:
-    base = knowledge.current.base if knowledge else load_knowledge(settings.knowledge_dir)
-    if base.consents is None:
-        raise RuntimeError("knowledge/consents.yaml is missing: no retention periods to apply")
-    async with database.sessions() as session:
-        counts = await purge(session, base.consents, datetime.now(UTC))
-    log.info("retention purge: %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
-    return counts
-
-
-async def purge_daily(database: Database, knowledge: KnowledgeStore, settings: Settings) -> None:
-    """Runs in the bot; deletions are idempotent, so several workers may each run it."""
-    while True:
-        try:
-            await purge_once(database, knowledge, settings)
-        except Exception:  # keep the bot serving; the next day tries again
-            log.exception("retention purge failed")
-        await asyncio.sleep(DAY_SECONDS)
+from storage.outbox import status_counts, undelivered
 
 
 async def run_purge(settings: Settings) -> int:
-    database = Database(settings.database_url)
+    services = build_services(settings)
     try:
-        await database.migrate()
-        counts = await purge_once(database, None, settings)
+        await services.db.migrate()
+        counts = await purge_once(services)
     finally:
-        await database.dispose()
+        await services.fsm.close()
+        await services.db.dispose()
     for kind, count in counts.items():
         print(f"{kind}: {count} deleted")
+    return 0
+
+
+async def run_outbox_report(settings: Settings) -> int:
+    services = build_services(settings)
+    try:
+        await services.db.migrate()
+        async with services.db.sessions() as session:
+            counts = await status_counts(session)
+            failed = await undelivered(session)
+    finally:
+        await services.fsm.close()
+        await services.db.dispose()
+    print(", ".join(f"{status}: {count}" for status, count in sorted(counts.items())) or "empty")
+    for message in failed:
+        print(f"#{message.id} {message.status} {message.role or message.kind} "
+              f"attempts={message.attempts}: {message.last_error or ''}")
     return 0

@@ -1,42 +1,80 @@
-"""`python -m bot run`: long polling on Telegram (or a local Bot API server)."""
+"""`python -m bot run`: long polling on Telegram (or a local Bot API server).
+
+Refuses to start without a token, with the development pseudonym key, or with a database
+schema that is not at the newest migration (`python -m bot migrate` is the release step).
+Start-up calls to Telegram are retried with backoff; SIGTERM stops it cleanly.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
-from bot.app import create_bot, create_dispatcher
+from aiogram.exceptions import TelegramNetworkError, TelegramServerError, TelegramUnauthorizedError
+
+from bot.app import build_services, create_bot, create_dispatcher
 from bot.config import Settings
-from bot.maintenance import purge_daily
-from bot.outbox import run_outbox
-from bot.services import build_services
 from knowledge.analyzer import warm_up
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+STARTUP_ATTEMPTS = 6
+
+
+def refuse_to_start(settings: Settings) -> str | None:
+    """Why `run` must not start with these settings, or None."""
+    if settings.telegram_bot_token is None:
+        return "TELEGRAM_BOT_TOKEN is not set; to try the bot without it: python -m bot chat"
+    if settings.uses_development_pseudonym_key:
+        return ("PSEUDONYM_KEY is not set (or is the published development key): set a long "
+                "random secret, e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`")
+    return None
+
+
+async def with_retries(call: Callable[[], Awaitable[T]], what: str,
+                       attempts: int = STARTUP_ATTEMPTS, first_delay: float = 1.0) -> T:
+    """A start-up call that a passing network or server error must not make fatal."""
+    delay = first_delay
+    for attempt in range(1, attempts + 1):
+        try:
+            return await call()
+        except TelegramUnauthorizedError:
+            raise  # a wrong token does not get better
+        except (TelegramNetworkError, TelegramServerError, OSError) as error:
+            if attempt == attempts:
+                raise
+            log.warning("%s failed (%s); retrying in %.0f s", what, type(error).__name__, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+    raise AssertionError("unreachable")
 
 
 async def run_polling(settings: Settings) -> int:
-    if settings.telegram_bot_token is None:
-        log.error("TELEGRAM_BOT_TOKEN is not set; to try the bot without it: python -m bot chat")
+    if (problem := refuse_to_start(settings)) is not None:
+        log.error(problem)
         return 2
-    if settings.uses_development_pseudonym_key:
-        log.warning("PSEUDONYM_KEY is not set: using the development key; set one in production")
     services = build_services(settings)
-    await services.db.migrate()
-    await asyncio.to_thread(warm_up)
-    bot = create_bot(settings)
-    dispatcher = create_dispatcher(services)
-    daily_purge = asyncio.create_task(purge_daily(services.db, services.knowledge, settings))
-    outbox = asyncio.create_task(run_outbox(bot, services.db.sessions))
     try:
-        # Telegram refuses getUpdates while a webhook is set.
-        await bot.delete_webhook(drop_pending_updates=False)
-        # aiogram stops polling cleanly on SIGTERM and SIGINT (handle_signals=True).
-        await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=True)
+        if not await services.db.schema_is_current():
+            log.error("the database schema is not up to date: run `python -m bot migrate` first")
+            return 2
+        await asyncio.to_thread(warm_up)
+        bot = create_bot(settings)
+        try:
+            dispatcher = create_dispatcher(services)
+            attempts = settings.startup_attempts
+            await with_retries(bot.get_me, "getMe", attempts)
+            # Telegram refuses getUpdates while a webhook is set.
+            await with_retries(lambda: bot.delete_webhook(drop_pending_updates=False),
+                               "deleteWebhook", attempts)
+            # aiogram stops polling cleanly on SIGTERM and SIGINT (handle_signals=True).
+            await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=True)
+        finally:
+            await bot.session.close()
     finally:
-        daily_purge.cancel()
-        outbox.cancel()
-        await dispatcher.storage.close()
+        await services.fsm.close()
         await services.db.dispose()
     log.info("stopped")
     return 0

@@ -1,40 +1,76 @@
-"""Routers, one per feature. Order matters: the first matching handler wins."""
+"""Routers, one per feature, on two sides, and the declarations they share.
+
+`build_routers()` returns, in order:
+1. the staff side (the coordinators' chat): every handler behind `IsCoordinator`, then quiet;
+2. the resident side (private chats), in order; the first matching handler wins: text typed
+   into a form is an answer, any other text a question, and the fallback comes last;
+3. other group chats: quiet except for commands addressed to the bot.
+"""
 
 from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import (
-    consent,
-    coordinators,
-    fallback,
-    idea_form,
-    language,
-    news,
-    privacy,
-    questions,
-    start,
-)
+from handlers import groups
+from handlers.platform import consent
+from handlers.platform.delivery import DeliveredHook, GoneHook
+from handlers.platform.filters import InPrivateChat
+from handlers.platform.purposes import Purpose, Purposes
+from handlers.resident import fallback, ideas, language, mine, news, privacy, questions, start
+from handlers.staff import chat as staff_chat
+from handlers.staff import ideas as staff_ideas
+from storage import ideas as idea_store
 
 
-def build_routers() -> list[Router]:
-    return [
+def purposes() -> Purposes:
+    """Every consent purpose the bot asks for (each declared once, in its feature)."""
+    return Purposes([ideas.DECLARATION, language.DECLARATION, news.DECLARATION])
+
+
+def form_names() -> list[str]:
+    return [ideas.FORM.name]
+
+
+def delivery_hooks() -> dict[str, DeliveredHook]:
+    """What to record once a queued message of some role is delivered."""
+
+    async def idea_forwarded(session, message, telegram_message_id, now):  # type: ignore[no-untyped-def]
+        if telegram_message_id is not None and message.ref_id is not None:
+            await idea_store.record_forwarded(session, message.ref_id, message.chat_id,
+                                              telegram_message_id, now)
+
+    return {idea_store.FORWARD_ROLE: idea_forwarded}
+
+
+def gone_hooks() -> list[GoneHook]:
+    return []
+
+
+def build_resident_router() -> Router:
+    resident = Router(name="resident")
+    resident.message.filter(InPrivateChat())
+    resident.callback_query.filter(InPrivateChat())
+    resident.include_routers(
         start.build_router(),
         language.build_router(),
         consent.build_router(),
         privacy.build_router(),
         news.build_router(),
-        coordinators.build_router(),
-        idea_form.build_router(),  # before questions: text typed into the form is an answer
+        ideas.build_router(),  # before questions: text typed into the form is an answer
+        mine.build_router(),
         questions.build_router(),  # any free text is a question
         fallback.build_router(),  # must stay last
+    )
+    return resident
+
+
+def build_routers() -> list[Router]:
+    return [
+        staff_chat.build_router([staff_ideas.build_router()]),
+        build_resident_router(),
+        groups.build_router(),
+        fallback.build_last_resort(),  # forged presses with no chat at all
     ]
 
 
-def build_consent_flows() -> consent.ConsentFlows:
-    """What each purpose's flow does once the resident has consented."""
-    return {
-        language.PURPOSE: language.on_preferences_consent,
-        news.PURPOSE: news.on_news_consent,
-        idea_form.PURPOSE: idea_form.on_idea_consent,
-    }
+__all__ = ["Purpose", "build_routers", "delivery_hooks", "form_names", "gone_hooks", "purposes"]

@@ -11,9 +11,10 @@ from pydantic import BaseModel, ValidationError
 
 from knowledge.model import (
     ConsentPolicy,
+    Contact,
     District,
     Entry,
-    IdeaFormText,
+    FormText,
     KnowledgeBase,
     OutOfScope,
     Timeline,
@@ -26,7 +27,8 @@ TIMELINES_DIR = "timelines"
 OUT_OF_SCOPE_FILE = "out_of_scope.yaml"
 DISTRICTS_FILE = "districts.yaml"
 CONSENTS_FILE = "consents.yaml"
-IDEA_FORM_FILE = "idea_form.yaml"
+CONTACTS_FILE = "contacts.yaml"
+FORMS_DIR = "forms"
 
 
 @dataclass(frozen=True)
@@ -103,20 +105,46 @@ def validate_model(
         ]
 
 
+def _field_name(location: tuple[Any, ...]) -> str:
+    """('stages', 2, 'end') -> "'end' of item 3 of 'stages'": how staff read it."""
+    words: list[str] = []
+    for part in location:
+        if isinstance(part, int):
+            words.append(f"item {part + 1}")
+        else:
+            words.append(f"'{part}'")
+    return " of ".join(reversed(words)) or "the file"
+
+
 def _describe(issue: dict[str, Any]) -> str:
-    field = ".".join(str(part) for part in issue["loc"]) or "the file"
+    field = _field_name(tuple(issue["loc"]))
     kind = issue["type"]
     if kind == "missing":
-        return f"'{field}' is missing"
+        return f"{field} is missing"
     if kind == "extra_forbidden":
-        return f"'{field}' is not a known field (check the spelling; see knowledge/FORMAT.md)"
+        return f"{field} is not a known field (check the spelling; see knowledge/FORMAT.md)"
     if kind.startswith("date"):
-        return f"'{field}' must be a date written as YYYY-MM-DD"
-    return f"'{field}': {issue['msg']}"
+        return f"{field} must be a date written as YYYY-MM-DD"
+    if kind in ("greater_than_equal", "greater_than"):
+        limit = issue.get("ctx", {}).get("ge", issue.get("ctx", {}).get("gt"))
+        return f"{field} must be at least {limit} (it is {issue.get('input')})"
+    if kind.startswith("int"):
+        return f"{field} must be a whole number"
+    if kind in ("dict_type", "model_type"):
+        return f"{field} must hold named fields (key: value)"
+    if kind == "list_type":
+        return f"{field} must be a list (lines starting with '- ')"
+    if kind == "string_type":
+        return f"{field} must be text"
+    return f"{field}: {issue['msg']}"
 
 
 def read_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem], list[ParsedFile]]:
-    """Load everything; return the base (None on errors), the problems, and the parsed files."""
+    """Load everything; return the base, the problems, and the parsed files.
+
+    The base holds whatever loaded even when some files have errors, so the validator can
+    report every problem in one run; `load_knowledge` refuses a base with errors.
+    """
     problems: list[Problem] = []
     parsed_files: list[ParsedFile] = []
     entries: dict[str, Entry] = {}
@@ -168,20 +196,27 @@ def read_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem]
         consents, file_problems = _load_one(directory / CONSENTS_FILE, ConsentPolicy, parsed_files)
         problems += file_problems
 
-    idea_form: IdeaFormText | None = None
-    if (directory / IDEA_FORM_FILE).exists():
-        idea_form, file_problems = _load_one(directory / IDEA_FORM_FILE, IdeaFormText, parsed_files)
+    forms: dict[str, FormText] = {}
+    for path in sorted((directory / FORMS_DIR).glob("*.yaml")):
+        form, file_problems = _load_one(path, FormText, parsed_files)
         problems += file_problems
+        if form is not None:
+            forms[path.stem] = form
 
-    if any(problem.severity == "error" for problem in problems):
-        return None, problems, parsed_files
+    contacts: dict[str, Contact] = {}
+    if (directory / CONTACTS_FILE).exists():
+        loaded_contacts, file_problems = _load_one(directory / CONTACTS_FILE, _Contacts, parsed_files)
+        problems += file_problems
+        contacts = loaded_contacts.contacts if loaded_contacts else {}
+
     base = KnowledgeBase(
         entries=entries,
         timelines=timelines,
         out_of_scope=out_of_scope,
         districts=districts,
         consents=consents,
-        idea_form=idea_form,
+        forms=forms,
+        contacts=contacts,
         paths=paths,
     )
     return base, problems, parsed_files
@@ -189,6 +224,10 @@ def read_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem]
 
 class _Districts(BaseModel):
     districts: list[District]
+
+
+class _Contacts(BaseModel):
+    contacts: dict[str, Contact]
 
 
 def _load_one(
@@ -204,6 +243,7 @@ def _load_one(
 def load_knowledge(directory: Path) -> KnowledgeBase:
     """The knowledge base in `directory`; raises `KnowledgeError` listing every problem."""
     base, problems, _ = read_knowledge(directory)
-    if base is None:
-        raise KnowledgeError([p for p in problems if p.severity == "error"])
+    errors = [p for p in problems if p.severity == "error"]
+    if base is None or errors:
+        raise KnowledgeError(errors)
     return base

@@ -8,8 +8,15 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# The languages the bot speaks: the one list everything else (catalogs, settings, the
+# validator, language buttons) uses.
 LOCALES = ("pl", "uk", "en")
 Localized = dict[str, str]
+
+
+def localized(texts: Localized, locale: str) -> str:
+    """The text in `locale`, else Polish (every file has Polish)."""
+    return texts.get(locale) or texts.get("pl") or next(iter(texts.values()), "")
 
 
 class _Strict(BaseModel):
@@ -41,9 +48,18 @@ class Timeline(_Strict):
     title: Localized
     stages: list[Stage]
     phrases: dict[str, Localized]
+    programme: str | None = None  # "bo": a Budżet Obywatelski edition
+    edition: int | None = None  # its year
     amounts: dict[str, int] = Field(default_factory=dict)
+    # Each district's own pool when staff have copied them from bo.gdynia.pl ("Pula środków").
+    district_pools: dict[str, int] = Field(default_factory=dict)
+    # When the edition after this one is expected, while its dates are not published.
+    next_expected: Localized = Field(default_factory=dict)
     sources: list[str] = Field(default_factory=list)
     review_by: date | None = None
+
+    def stage(self, stage_id: str) -> Stage | None:
+        return next((stage for stage in self.stages if stage.id == stage_id), None)
 
 
 class OutOfScope(_Strict):
@@ -56,13 +72,13 @@ class District(_Strict):
 
 
 class Retention(_Strict):
-    drafts_days: int
-    unanswered_days: int
-    proof_days: int
+    drafts_days: int = Field(ge=1)
+    unanswered_days: int = Field(ge=1)
+    proof_days: int = Field(ge=1)
 
 
 class ConsentPurpose(_Strict):
-    retention_days: int | None
+    retention_days: int | None = Field(ge=1)
     age_check: bool
     data: list[str]
     recipients: str
@@ -80,15 +96,35 @@ class ConsentPolicy(_Strict):
     purposes: dict[str, ConsentPurpose]
 
 
-class IdeaFormText(_Strict):
-    edition: str
-    year: int
-    limits: dict[str, int]
+class Reason(_Strict):
+    """A reason coordinators can give (e.g. why an idea is not eligible) and what to do next."""
+
+    label: Localized
+    advice: Localized
+
+
+class FormText(_Strict):
+    """Staff-editable texts of one form: a hint per step, length limits, reasons."""
+
     hints: dict[str, Localized]
+    limits: dict[str, int] = Field(default_factory=dict)
+    edition: int | None = None  # BO form only: pin an edition instead of the one in force
+    reasons: dict[str, Reason] = Field(default_factory=dict)
 
     def hint(self, step: str, locale: str) -> str:
-        texts = self.hints.get(step, {})
-        return texts.get(locale) or texts.get("pl", "")
+        return localized(self.hints.get(step, {}), locale)
+
+
+class Contact(_Strict):
+    """A place or team the bot points residents to; `hours` only where a source gives them."""
+
+    name: Localized
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    web: str | None = None
+    hours: Localized = Field(default_factory=dict)
+    sources: list[str] = Field(default_factory=list)
 
 
 class KnowledgeBase(BaseModel):
@@ -101,8 +137,19 @@ class KnowledgeBase(BaseModel):
     out_of_scope: OutOfScope = OutOfScope()
     districts: list[District] = Field(default_factory=list)
     consents: ConsentPolicy | None = None
-    idea_form: IdeaFormText | None = None
+    forms: dict[str, FormText] = Field(default_factory=dict)
+    contacts: dict[str, Contact] = Field(default_factory=dict)
     paths: dict[str, Path] = Field(default_factory=dict)
 
     def entry(self, topic_id: str) -> Entry | None:
         return self.entries.get(topic_id)
+
+    def form(self, name: str) -> FormText:
+        if name not in self.forms:
+            raise LookupError(f"knowledge/forms/{name}.yaml is missing")
+        return self.forms[name]
+
+    def contact(self, name: str) -> Contact:
+        if name not in self.contacts:
+            raise LookupError(f"contact '{name}' is missing from knowledge/contacts.yaml")
+        return self.contacts[name]

@@ -1,8 +1,10 @@
 """The live knowledge base: reloads edited files, and keeps serving the last valid version.
 
-Staff edit files while the bot runs. Each access compares the files' modification times
-(a few dozen `stat` calls); on a change the folder is loaded and indexed again. An edit that
-does not load is logged with its `path:line` problems and the previous version stays in use.
+Staff edit files while the bot runs. `refresh()` (called every few seconds by the bot's job
+runner, off the event loop) compares the files' modification times and, on a change, loads and
+indexes the folder again; readers keep using `current`, the last loaded snapshot, and never
+wait for a reload. An edit that does not load is logged with its `path:line` problems and the
+previous version stays in use.
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ class KnowledgeStore:
 
     @property
     def current(self) -> Snapshot:
-        self.refresh()
         return self._snapshot
 
     def refresh(self) -> bool:

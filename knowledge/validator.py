@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date
 from pathlib import Path
 
 import yaml
 
-from knowledge.loader import ParsedFile, Problem, read_knowledge
+from knowledge.editions import bo_timelines, missing_amounts
+from knowledge.loader import CONTACTS_FILE, FORMS_DIR, ParsedFile, Problem, read_knowledge
 from knowledge.model import LOCALES, KnowledgeBase
 from knowledge.render import TIMELINE_PLACEHOLDER, markup_to_html
 from knowledge.text import fold
@@ -27,7 +29,15 @@ def contract_topics(directory: Path) -> list[str]:
     return list((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).keys())
 
 
-def check_knowledge(directory: Path, today: date) -> list[Problem]:
+# Contacts the bot's own messages name (see knowledge/contacts.yaml).
+REQUIRED_CONTACTS = ("lis", "bo_team", "city_hall")
+
+
+def check_knowledge(
+    directory: Path, today: date, *, purposes: Collection[str] = (), forms: Collection[str] = ()
+) -> list[Problem]:
+    """Every problem in the folder, in one run. `purposes` and `forms` are the ones the bot
+    declares: each needs its notice in consents.yaml and its texts in forms/."""
     base, problems, parsed_files = read_knowledge(directory)
     if base is None:
         return problems
@@ -37,7 +47,9 @@ def check_knowledge(directory: Path, today: date) -> list[Problem]:
         parsed = by_path[base.paths[topic_id]]
         problems += _entry_problems(base, topic_id, parsed, today)
     problems += _shared_phrasings(base, by_path)
-    problems += _consent_problems(directory, base)
+    problems += _consent_problems(directory, base, purposes)
+    problems += _form_problems(directory, base, forms)
+    problems += _contact_problems(directory, base)
     for timeline in base.timelines.values():
         if timeline.review_by and timeline.review_by < today:
             path = directory / "timelines" / f"{timeline.id}.yaml"
@@ -118,20 +130,50 @@ def _shared_phrasings(base: KnowledgeBase, by_path: dict[Path, ParsedFile]) -> l
     return found
 
 
-CONSENT_PURPOSES = ("bo_idea", "urbanlab_signup", "handoff", "preferences", "news")
-
-
-def _consent_problems(directory: Path, base: KnowledgeBase) -> list[Problem]:
+def _consent_problems(directory: Path, base: KnowledgeBase, purposes: Collection[str]
+                      ) -> list[Problem]:
     path = directory / "consents.yaml"
     if base.consents is None:
         return [Problem(path, 1, "consents.yaml is missing: the bot cannot ask for consent")]
     found = []
-    for purpose in CONSENT_PURPOSES:
+    for purpose in purposes:
         policy = base.consents.purposes.get(purpose)
         if policy is None:
-            found.append(Problem(path, 1, f"consent purpose '{purpose}' is missing"))
+            found.append(Problem(path, 1, f"the bot asks consent for '{purpose}', but "
+                                 "consents.yaml has no notice for it"))
             continue
         for locale in LOCALES:
             if not (policy.notice.get(locale) or "").strip():
                 found.append(Problem(path, 1, f"the '{purpose}' notice in '{locale}' is missing"))
     return found
+
+
+def _form_problems(directory: Path, base: KnowledgeBase, forms: Collection[str]) -> list[Problem]:
+    found = [Problem(directory / FORMS_DIR / f"{form}.yaml", 1,
+                     f"the bot's '{form}' form has no texts file (hints for each step)")
+             for form in forms if form not in base.forms]
+    bo_form = base.forms.get("bo_idea")
+    if bo_form is None:
+        return found
+    path = directory / FORMS_DIR / "bo_idea.yaml"
+    editions = bo_timelines(base)
+    if bo_form.edition is not None and bo_form.edition not in {t.edition for t in editions}:
+        found.append(Problem(path, 1, f"the form is pinned to BO edition {bo_form.edition}, but no "
+                             "file in knowledge/timelines has 'programme: bo', "
+                             f"'edition: {bo_form.edition}' and a 'submission' stage"))
+    if not editions:
+        found.append(Problem(path, 1, "no BO edition in knowledge/timelines (a file with "
+                             "'programme: bo', 'edition: YEAR' and a 'submission' stage): the "
+                             "form cannot say which edition an idea is for"))
+    for timeline in editions:
+        for amount in missing_amounts(timeline):
+            found.append(Problem(directory / "timelines" / f"{timeline.id}.yaml", 1,
+                                 f"BO edition {timeline.edition} has no '{amount}' under "
+                                 "'amounts': the form needs it to check costs"))
+    return found
+
+
+def _contact_problems(directory: Path, base: KnowledgeBase) -> list[Problem]:
+    return [Problem(directory / CONTACTS_FILE, 1,
+                    f"contact '{name}' is missing: the bot's messages point residents to it")
+            for name in REQUIRED_CONTACTS if name not in base.contacts]

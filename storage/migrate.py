@@ -1,4 +1,9 @@
-"""Schema migrations (Alembic), run at start-up by every entry point and by `python -m bot db`."""
+"""Schema migrations (Alembic).
+
+`python -m bot migrate` (the Procfile's release step) applies them; the console, `purge` and
+the tests migrate by themselves; `run` only checks that the schema is at the head revision,
+so several workers never race on a migration.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import make_url
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.paths import ensure_sqlite_folder
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -26,8 +36,13 @@ async def upgrade(database_url: str) -> None:
     await asyncio.to_thread(command.upgrade, alembic_config(database_url), "head")
 
 
-def ensure_sqlite_folder(url: str) -> None:
-    """SQLite creates the file but not its folder (the default is ./data/)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    def read(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(read)

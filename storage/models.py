@@ -9,8 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+# Telegram ids do not fit 32 bits: user ids pass 2**31 and supergroups are -100xxxxxxxxxx.
+TELEGRAM_ID = BigInteger
 
 
 def utc_now() -> datetime:
@@ -23,6 +26,8 @@ class FsmRecord(SQLModel, table=True):
     __tablename__ = "fsm_record"
 
     key: str = Field(primary_key=True, max_length=200)
+    # The resident's pseudonym, so /mydata, /forget and withdrawals find drafts in any chat.
+    subject: str | None = Field(default=None, index=True, max_length=64)
     state: str | None = Field(default=None, max_length=200)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utc_now)
@@ -88,7 +93,7 @@ class NewsSubscription(SQLModel, table=True):
     __tablename__ = "news_subscription"
 
     subject: str = Field(primary_key=True, max_length=64)
-    chat_id: int
+    chat_id: int = Field(sa_type=TELEGRAM_ID)
     locale: str = Field(max_length=5)
     created_at: datetime = Field(default_factory=utc_now)
 
@@ -104,10 +109,11 @@ class Idea(SQLModel, table=True):
     edition: int
     number: int
     subject: str = Field(index=True, max_length=64)
-    chat_id: int  # where to tell the resident about their idea
+    chat_id: int = Field(sa_type=TELEGRAM_ID)  # where to tell the resident about their idea
     locale: str = Field(max_length=5)
     level: str = Field(max_length=10)  # district | city
     district: str | None = Field(default=None, max_length=60)
+    size: str | None = Field(default=None, max_length=10)  # small | large (district projects)
     title: str = Field(max_length=150)
     description: str = Field(max_length=2000)
     kind: str = Field(max_length=12)  # investment | soft
@@ -118,10 +124,16 @@ class Idea(SQLModel, table=True):
     contact_name: str = Field(max_length=80)
     contact_email: str | None = Field(default=None, max_length=120)
     contact_phone: str | None = Field(default=None, max_length=20)
+    reply_in_telegram: bool = False  # the resident chose to be answered here
     minor: bool = False
     status: str = Field(default="new", max_length=20)  # new | accepted | needs_info | not_eligible
     status_by: str | None = Field(default=None, max_length=100)  # the coordinator's name
+    status_reason: str | None = Field(default=None, max_length=40)  # why not eligible
     status_at: datetime | None = None
+    # Where the forwarded copy landed in the coordinators' chat (set once it is delivered).
+    staff_chat_id: int | None = Field(default=None, sa_type=TELEGRAM_ID)
+    staff_message_id: int | None = Field(default=None, sa_type=TELEGRAM_ID)
+    forwarded_at: datetime | None = None
     created_at: datetime = Field(default_factory=utc_now)
 
 
@@ -135,23 +147,44 @@ class IdeaCounter(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A message the bot sends on its own initiative, delivered (once) with retries."""
+    """Something the bot sends on its own initiative: stored first, delivered at least once.
+
+    `kind` is text (optionally with buttons or as a reply), document, or edit (of a message
+    the bot sent earlier). `subject`, `purpose` and the reference (`ref_kind`, `ref_id`) let
+    erasure and retention find a resident's queued messages without knowing their content.
+    Content (text, buttons, document) is dropped once delivered.
+    """
 
     __tablename__ = "outbox_message"
+    __table_args__ = (
+        Index("ix_outbox_message_due", "status", "next_attempt_at"),
+        Index("ix_outbox_message_ref", "ref_kind", "ref_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    chat_id: int = Field(index=True)
-    text: str
+    chat_id: int = Field(sa_type=TELEGRAM_ID)
+    kind: str = Field(default="text", max_length=10)  # text | document | edit
+    text: str = ""
     buttons: list[list[dict[str, str]]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False))
-    idea_id: int | None = Field(default=None, index=True)
-    status: str = Field(default="pending", max_length=10)  # pending | sent
+    reply_to_message_id: int | None = Field(default=None, sa_type=TELEGRAM_ID)
+    edit_message_id: int | None = Field(default=None, sa_type=TELEGRAM_ID)
+    document: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    document_name: str | None = Field(default=None, max_length=100)
+    subject: str | None = Field(default=None, index=True, max_length=64)
+    purpose: str | None = Field(default=None, max_length=40)
+    ref_kind: str | None = Field(default=None, max_length=20)  # idea | signup | ticket | ...
+    ref_id: str | None = Field(default=None, max_length=40)
+    role: str | None = Field(default=None, max_length=40)  # what it is for: idea.forward, ...
+    status: str = Field(default="pending", max_length=10)  # pending | sent | stopped | dead
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utc_now)
-    claimed_until: datetime | None = None
-    sent_message_id: int | None = None
+    lease_owner: str | None = Field(default=None, max_length=40)
+    lease_until: datetime | None = None
+    sent_message_id: int | None = Field(default=None, sa_type=TELEGRAM_ID)
     last_error: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utc_now)
+    sent_at: datetime | None = None
 
 
 def as_record(row: SQLModel, *, exclude: frozenset[str] = frozenset({"subject"})) -> dict[str, Any]:

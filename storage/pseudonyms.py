@@ -28,13 +28,17 @@ class PseudonymizedKeyBuilder(KeyBuilder):
 
     def __init__(self, pseudonymizer: Pseudonymizer, *, prefix: str = "fsm") -> None:
         self._pseudonymizer = pseudonymizer
-        self._prefix = prefix
+        self.prefix = prefix
+
+    def subject_of(self, key: StorageKey) -> str:
+        """The resident's pseudonym (the same as their consent records use)."""
+        return self._pseudonymizer.subject(key.user_id)
 
     def build(
         self, key: StorageKey, part: Literal["data", "state", "lock"] | None = None
     ) -> str:
         parts = [
-            self._prefix,
+            self.prefix,
             str(key.bot_id),
             self._pseudonymizer.subject(f"chat:{key.chat_id}:{key.thread_id or ''}"),
             self._pseudonymizer.subject(key.user_id),

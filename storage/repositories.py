@@ -1,10 +1,12 @@
-"""Small repositories over one session; keyword-only methods, explicit commits."""
+"""Small repositories over one session; keyword-only methods. The update commits, not them."""
 
 from __future__ import annotations
 
+from sqlmodel import col, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import TopicFeedback, UnansweredQuestion
+from storage.sql import insert_if_missing
 
 
 class FeedbackRepository:
@@ -12,19 +14,18 @@ class FeedbackRepository:
         self._session = session
 
     async def count(self, *, topic_id: str, helpful: bool) -> None:
-        row = await self._session.get(TopicFeedback, topic_id) or TopicFeedback(topic_id=topic_id)
-        if helpful:
-            row.helpful += 1
-        else:
-            row.not_helpful += 1
-        self._session.add(row)
-        await self._session.commit()
+        """One vote, added in the database (concurrent votes are all counted)."""
+        await insert_if_missing(self._session, TopicFeedback, "topic_id", topic_id=topic_id,
+                                helpful=0, not_helpful=0)
+        column = TopicFeedback.helpful if helpful else TopicFeedback.not_helpful
+        await self._session.exec(update(TopicFeedback)
+                                 .where(col(TopicFeedback.topic_id) == topic_id)
+                                 .values({column: column + 1}))
 
 
 class UnansweredRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, *, masked_text: str, locale: str) -> None:
+    def add(self, *, masked_text: str, locale: str) -> None:
         self._session.add(UnansweredQuestion(masked_text=masked_text[:1000], locale=locale))
-        await self._session.commit()

@@ -1,7 +1,13 @@
-"""Retention: delete what is past the period set for its purpose (knowledge/consents.yaml)."""
+"""Retention: delete what is past the period set for its purpose (knowledge/consents.yaml).
+
+Every declared purpose's data is purged by its own `PurposeData.purge`; unfinished forms,
+masked unanswered questions, delivery records and withdrawn consents' proofs have periods of
+their own. Nothing commits here: the caller's transaction does.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from sqlmodel import col, delete, select
@@ -9,25 +15,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from knowledge.model import ConsentPolicy
 from storage.consents import WITHDRAWN
-from storage.models import (
-    ConsentEvent,
-    FsmRecord,
-    Idea,
-    LanguagePreference,
-    NewsSubscription,
-    OutboxMessage,
-    UnansweredQuestion,
-)
-
-# Each purpose's own data, and the column that dates it.
-PURPOSE_TABLES = {
-    "preferences": (LanguagePreference, LanguagePreference.updated_at),
-    "news": (NewsSubscription, NewsSubscription.created_at),
-    "bo_idea": (Idea, Idea.created_at),
-}
+from storage.models import ConsentEvent, FsmRecord, UnansweredQuestion
+from storage.outbox import purge_delivered
+from storage.purposes import PurposeData
 
 
-async def purge(session: AsyncSession, policy: ConsentPolicy, now: datetime) -> dict[str, int]:
+async def purge(
+    session: AsyncSession, policy: ConsentPolicy, purposes: Mapping[str, PurposeData],
+    now: datetime,
+) -> dict[str, int]:
     """Delete everything past retention; returns how many records went, by kind."""
     days = policy.retention
     counts = {
@@ -37,17 +33,13 @@ async def purge(session: AsyncSession, policy: ConsentPolicy, now: datetime) -> 
             session, UnansweredQuestion, UnansweredQuestion.created_at,
             now - timedelta(days=days.unanswered_days)),
     }
-    ideas_policy = policy.purposes.get("bo_idea")
-    if ideas_policy is not None and ideas_policy.retention_days is not None:
-        cutoff = now - timedelta(days=ideas_policy.retention_days)
-        expired = select(Idea.id).where(Idea.created_at < cutoff)
-        await session.exec(delete(OutboxMessage).where(col(OutboxMessage.idea_id).in_(expired)))
-    for purpose, (model, dated_by) in PURPOSE_TABLES.items():
-        retention_days = policy.purposes[purpose].retention_days if purpose in policy.purposes else None
-        counts[purpose] = 0 if retention_days is None else await _delete_older(
-            session, model, dated_by, now - timedelta(days=retention_days))
+    for purpose, data in purposes.items():
+        rule = policy.purposes.get(purpose)
+        retention_days = rule.retention_days if rule else None
+        counts[purpose] = 0 if retention_days is None else await data.purge(
+            session, older_than=now - timedelta(days=retention_days))
+    counts["delivery_records"] = await purge_delivered(session, now)
     counts["consent_proofs"] = await _purge_proofs(session, now - timedelta(days=days.proof_days))
-    await session.commit()
     return counts
 
 

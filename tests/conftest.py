@@ -7,7 +7,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from sqlalchemy.engine import URL, make_url
 
 from bot.config import REPO_ROOT, Settings
-from bot.logging_setup import quiet_parameter_loggers
+from bot.logging_setup import install_safe_records, quiet_parameter_loggers
+from handlers.platform.clock import GDYNIA
 from knowledge.analyzer import warm_up
 from knowledge.store import KnowledgeStore
 from tests.driver import BotHarness
@@ -28,11 +29,17 @@ SETTINGS_VARIABLES = (
     "PSEUDONYM_KEY", "LOG_LEVEL",
 )
 TODAY = date(2026, 11, 24)
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=GDYNIA)
+# Realistic ids: user ids are above 2**31 today, supergroups are -100 followed by ten digits.
+COORDINATORS_CHAT = -1001234567890
+COORDINATOR = 7_000_000_701
+RESIDENT = 7_123_456_789
 
 
 @pytest.fixture(autouse=True, scope="session")
 def production_logging() -> None:
-    """The same logger levels as the entry points (no SQL parameters in logs)."""
+    """The same logging as the entry points (no SQL parameters, no secrets, safe tracebacks)."""
+    install_safe_records()
     quiet_parameter_loggers()
 
 
@@ -64,14 +71,14 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(
         _env_file=None,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
-        coordinator_chat_id=-100500,
-        coordinator_ids=[7001],
+        coordinator_chat_id=COORDINATORS_CHAT,
+        coordinator_ids=[COORDINATOR],
     )
 
 
 @pytest.fixture
 async def harness(settings: Settings, knowledge_store: KnowledgeStore) -> AsyncIterator[BotHarness]:
-    harness = await BotHarness.start(settings, knowledge=knowledge_store, today=TODAY)
+    harness = await BotHarness.start(settings, knowledge=knowledge_store, now=NOW)
     yield harness
     await harness.close()
 

@@ -1,18 +1,27 @@
-"""The test harness: the production composition root over the local Telegram, in user terms."""
+"""The test harness: the production composition root over the local Telegram, in user terms.
+
+The background jobs are those `run` uses, but the harness runs them itself (no timers): after
+each update it runs one delivery round, as the job runner would once woken, so what reaches
+the coordinators' chat is there when the test looks. Time is a `ManualClock`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import inspect, text
 
-from bot.app import create_bot, create_dispatcher
+from bot.app import add_background_jobs, build_services, create_bot, create_dispatcher
 from bot.config import Settings
 from bot.conversation import Conversation, Person
 from bot.local_telegram import LocalTelegram, SentMessage
-from bot.services import Services, build_services
+from handlers.platform.clock import ManualClock
+from handlers.platform.context import Services
+from handlers.platform.delivery import Delivery, DeliveryReport
+from handlers.platform.purposes import Purposes
 from knowledge.store import KnowledgeStore
 
 
@@ -23,36 +32,52 @@ class BotHarness:
     bot: Bot
     dispatcher: Dispatcher
     conversation: Conversation
+    clock: ManualClock
+    delivery: Delivery
+    settings: Settings
+    auto_deliver: bool = True
 
     @classmethod
     async def start(
-        cls, settings: Settings, *, knowledge: KnowledgeStore, today: date,
-        telegram: LocalTelegram | None = None,
+        cls, settings: Settings, *, knowledge: KnowledgeStore, now: datetime,
+        telegram: LocalTelegram | None = None, purposes: Purposes | None = None,
+        clock: ManualClock | None = None,
     ) -> BotHarness:
-        services = build_services(settings, knowledge=knowledge, today=lambda: today)
+        clock = clock or ManualClock(now)
+        services = build_services(settings, knowledge=knowledge, clock=clock, purposes=purposes)
         await services.db.migrate()
         telegram = telegram or LocalTelegram()
         bot = create_bot(settings, session=telegram)
         dispatcher = create_dispatcher(services)
-        return cls(services, telegram, bot, dispatcher, Conversation(dispatcher, bot, telegram))
+        delivery = add_background_jobs(services, bot)
+        return cls(services, telegram, bot, dispatcher, Conversation(dispatcher, bot, telegram),
+                   clock, delivery, settings)
 
-    def chat(self, user_id: int = 1001, *, language_code: str | None = "pl",
-             chat_id: int | None = None) -> ChatDriver:
-        person = Person(user_id, chat_id if chat_id is not None else user_id, language_code)
+    def chat(self, user_id: int = 7_100_000_001, *, language_code: str | None = "pl",
+             chat_id: int | None = None, first_name: str = "Resident") -> ChatDriver:
+        person = Person(user_id, chat_id if chat_id is not None else user_id, language_code,
+                        first_name)
         return ChatDriver(self, person)
+
+    async def deliver(self) -> DeliveryReport:
+        """Delivery rounds until nothing is due now (the job runner's work)."""
+        return await self.services.jobs.run_now("outbox")
 
     async def restart(self) -> None:
         """A new bot process over the same database; Telegram keeps the chats' messages."""
-        settings, knowledge = self.services.settings, self.services.knowledge
-        today = self.services.today()
+        settings, knowledge = self.settings, self.services.knowledge
+        purposes = self.services.purposes
         await self.close()
-        fresh = await BotHarness.start(settings, knowledge=knowledge, today=today,
-                                       telegram=self.telegram)
+        fresh = await BotHarness.start(settings, knowledge=knowledge, now=self.clock.now(),
+                                       telegram=self.telegram, purposes=purposes,
+                                       clock=self.clock)
+        fresh.auto_deliver = self.auto_deliver
         self.__dict__.update(fresh.__dict__)
 
     async def close(self) -> None:
         self.telegram.unsubscribe(self.conversation.collect)
-        await self.dispatcher.storage.close()
+        await self.services.jobs.stop()
+        await self.services.fsm.close()
         await self.services.db.dispose()
 
     async def table_rows(self) -> dict[str, list[tuple]]:
@@ -73,14 +98,24 @@ class ChatDriver:
     harness: BotHarness
     person: Person
 
+    def named(self, first_name: str) -> ChatDriver:
+        return ChatDriver(self.harness, replace(self.person, first_name=first_name))
+
+    async def _after(self, outputs: list[SentMessage]) -> list[SentMessage]:
+        if self.harness.auto_deliver:
+            await self.harness.deliver()
+        return outputs
+
     async def send(self, text: str, *, reply: bool = False) -> list[SentMessage]:
-        return await self.harness.conversation.send_text(self.person, text, reply_to_latest=reply)
+        return await self._after(await self.harness.conversation.send_text(
+            self.person, text, reply_to_latest=reply))
 
     async def press(self, button: int | str) -> list[SentMessage]:
-        return await self.harness.conversation.press(self.person, button)
+        return await self._after(await self.harness.conversation.press(self.person, button))
 
     async def location(self, latitude: float, longitude: float) -> list[SentMessage]:
-        return await self.harness.conversation.send_location(self.person, latitude, longitude)
+        return await self._after(await self.harness.conversation.send_location(
+            self.person, latitude, longitude))
 
     @property
     def last(self) -> SentMessage:
@@ -89,7 +124,13 @@ class ChatDriver:
         return latest
 
     async def state(self) -> str | None:
-        from aiogram.fsm.storage.base import StorageKey
-
         key = StorageKey(self.harness.bot.id, self.person.chat_id, self.person.user_id)
         return await self.harness.dispatcher.storage.get_state(key)
+
+    async def data(self) -> dict:
+        key = StorageKey(self.harness.bot.id, self.person.chat_id, self.person.user_id)
+        return await self.harness.dispatcher.storage.get_data(key)
+
+    async def step(self) -> str | None:
+        """The step of the form in progress, if any."""
+        return (await self.data()).get("step")

@@ -8,6 +8,10 @@ recorded in `unexpected`, so a test can assert that the bot called nothing new.
 Updates are pushed with `push_message` / `push_callback` and delivered through long-polling
 `getUpdates` (honouring `offset` and `timeout`). `stop()` releases pending polls at once, so
 shutdown never waits for a poll to time out.
+
+It is as strict as Telegram, with the same rules as the in-process `LocalTelegram`: bad HTML,
+over-long text, callback data over 64 bytes, unchanged edits and a second answer to one button
+press are refused. `fail_next(method, ...)` makes the next calls of a method fail.
 """
 
 from __future__ import annotations
@@ -21,7 +25,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from aiogram.types import InlineKeyboardMarkup
 from aiohttp import web
+
+from bot.local_telegram import NOT_MODIFIED, Refused, check_markup, check_text
+from handlers.platform.telegram_html import CAPTION_LIMIT, TEXT_LIMIT
 
 DEFAULT_TOKEN = "123456:TEST-TOKEN"
 BOT_FIRST_NAME = "LIS Gdynia"
@@ -62,6 +70,8 @@ class FakeBotApi:
         self._languages: dict[int, str] = {}
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
+        self._failures: dict[str, list[Refused]] = {}
+        self._answered: set[str] = set()
         self._methods: dict[str, tuple[str, Callable[[Params], Any]]] = {
             name.lower(): (name, handler)
             for name, handler in (
@@ -103,6 +113,10 @@ class FakeBotApi:
         if self._port is None:
             raise RuntimeError("FakeBotApi is not started")
         return f"http://127.0.0.1:{self._port}"
+
+    def fail_next(self, method: str, *failures: Refused) -> None:
+        """The next calls of `method` (e.g. "deleteWebhook") fail like this, one each."""
+        self._failures.setdefault(method.lower(), []).extend(failures)
 
     # -- pushing updates ------------------------------------------------------------------
 
@@ -180,7 +194,13 @@ class FakeBotApi:
             return _error(404, "unexpected method")
         name, handler = known
         try:
+            if self._failures.get(name.lower()):
+                raise self._failures[name.lower()].pop(0)
+            self._validate(name, params)
             result = handler(params)
+        except Refused as refused:  # what Telegram refuses is not an unexpected call
+            await self._record(name, params, None)
+            return _error(refused.status, refused.description, refused.parameters)
         except (KeyError, ValueError, TypeError) as error:  # malformed parameters
             await self._record(name, params, None, unexpected=True)
             return _error(400, f"Bad Request: {error!r}")
@@ -251,6 +271,27 @@ class FakeBotApi:
             result = [] if self._stopping else pending()
             self.results[index] = result
         return web.json_response({"ok": True, "result": result})
+
+    def _validate(self, name: str, params: Params) -> None:
+        html_mode = str(params.get("parse_mode", "")).upper() == "HTML"
+        if name in ("sendMessage", "editMessageText"):
+            check_text(str(params.get("text", "")), TEXT_LIMIT, html_mode)
+        if name == "sendDocument" and params.get("caption"):
+            check_text(str(params["caption"]), CAPTION_LIMIT, html_mode)
+        markup = params.get("reply_markup")
+        if isinstance(markup, str) and markup:
+            check_markup(InlineKeyboardMarkup.model_validate_json(markup))
+        if name in ("editMessageText", "editMessageReplyMarkup") and not params.get(
+                "inline_message_id"):
+            existing = self.messages.get((int(params["chat_id"]), int(params["message_id"])))
+            if existing is not None and _unchanged(existing, name, params):
+                raise Refused(400, NOT_MODIFIED)
+        if name == "answerCallbackQuery":
+            query_id = str(params.get("callback_query_id"))
+            if query_id in self._answered:
+                raise Refused(400, "Bad Request: query is too old and response timeout expired "
+                                   "or query ID is invalid")
+            self._answered.add(query_id)
 
     # -- methods --------------------------------------------------------------------------
 
@@ -369,7 +410,18 @@ def _visible_text(text: str, parse_mode: str | None) -> str:
     return text
 
 
-def _error(code: int, description: str) -> web.Response:
-    return web.json_response(
-        {"ok": False, "error_code": code, "description": description}, status=code
-    )
+def _unchanged(existing: dict[str, Any], name: str, params: Params) -> bool:
+    markup = params.get("reply_markup")
+    new_markup = json.loads(markup) if isinstance(markup, str) and markup else None
+    same_markup = (new_markup or None) == (existing.get("reply_markup") or None)
+    if name == "editMessageReplyMarkup":
+        return same_markup
+    text = _visible_text(str(params.get("text", "")), params.get("parse_mode"))
+    return same_markup and text == existing.get("text")
+
+
+def _error(code: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:
+    payload: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if parameters:
+        payload["parameters"] = parameters
+    return web.json_response(payload, status=code)

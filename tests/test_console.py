@@ -49,7 +49,7 @@ def test_button_labels_other_users_replies_and_locations(tmp_path: Path) -> None
     script = "\n".join([
         "/start",
         "budzet obywatelski (bo)",           # a label, typed without diacritics, presses it
-        "@2002/-100500 /start",               # another user in a group chat
+        "@7000002002/-1001234567890 /start@lis_gdynia_bot",  # another user, in a group chat
         "@loc 54.52,18.53",                   # a location pin
         "^ dziekuje",                         # a reply to the latest bot message
         "#99",                                # no such button: a clear message, no crash
@@ -59,14 +59,14 @@ def test_button_labels_other_users_replies_and_locations(tmp_path: Path) -> None
     assert sum(r == {"event": "idle"} for r in records) == 6
     texts = [r for r in records if "text" in r]
     assert "Budżet Obywatelski" in texts[1]["text"]
-    assert texts[2]["chat_id"] == -100500
+    assert texts[2]["chat_id"] == -1001234567890 and "prywatnym" in texts[2]["text"]
     assert "tekstowe" in texts[3]["text"]  # a pin outside a form: guidance and the menu
     assert "there is no button 99" in result.stderr
 
 
 def test_text_mode_marks_messages_to_other_chats(tmp_path: Path) -> None:
-    result = run_chat(tmp_path, "@2002/-100500 /start\n")
-    assert result.stdout.startswith("[→ chat -100500] bot> Cześć")
+    result = run_chat(tmp_path, "@7000002002/-1001234567890 /start@lis_gdynia_bot\n")
+    assert result.stdout.startswith("[→ chat -1001234567890] bot> ")
 
 
 def test_a_whole_session_stores_nothing_about_the_user(tmp_path: Path) -> None:
@@ -143,7 +143,7 @@ def test_privacy_script_stores_nothing_about_the_user(tmp_path: Path) -> None:
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert {"lis-bot-my-data.json"} == {r.get("document") for r in records if r.get("document")}
     my_data = json.loads((tmp_path / "data/out/lis-bot-my-data.json").read_text(encoding="utf-8"))
-    assert my_data["consent_events"] == [] and my_data["language_preference"] is None
+    assert my_data["consent_events"] == [] and my_data["language_preference"] == []
     with sqlite3.connect(tmp_path / "console.sqlite3") as connection:
         dump = "\n".join(connection.iterdump())
     assert "55507777" not in dump
@@ -155,7 +155,7 @@ def test_bo_idea_script_reaches_coordinators_and_back(tmp_path: Path) -> None:
     script = (REPO_ROOT / "tests/data/bo_idea_console.txt").read_text(encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "REDIS_URL"))}
     env |= {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'console.sqlite3'}",
-            "COORDINATOR_CHAT_ID": "-100500", "COORDINATOR_IDS": "7001"}
+            "COORDINATOR_CHAT_ID": "-1001234567890", "COORDINATOR_IDS": "7000000701"}
     result = subprocess.run([sys.executable, "-m", "bot", "chat", "--jsonl"], input=script,
                             capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
                             check=True)
@@ -163,10 +163,10 @@ def test_bo_idea_script_reaches_coordinators_and_back(tmp_path: Path) -> None:
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert sum(r == {"event": "idle"} for r in records) == len(script.splitlines())
     messages = [r for r in records if "text" in r]
-    forwarded = next(r for r in messages if r["chat_id"] == -100500)
-    assert "BO-2026-0001" in forwarded["text"] and "Oksywie" in forwarded["text"]
+    forwarded = next(r for r in messages if r["chat_id"] == -1001234567890)
+    assert "BO-2027-0001" in forwarded["text"] and "Oksywie" in forwarded["text"]
     assert "45\u00a0000 zł" in forwarded["text"]
-    told = next(r for r in messages if r["chat_id"] == 1001 and "BO-2026-0001" in r["text"]
+    told = next(r for r in messages if r["chat_id"] == 1001 and "BO-2027-0001" in r["text"]
                 and "informacji" in r["text"] and "•" not in r["text"])
     assert told is not None
-    assert "BO-2026-0001" in messages[-1]["text"] and "informacji" in messages[-1]["text"]
+    assert "BO-2027-0001" in messages[-1]["text"] and "informacji" in messages[-1]["text"]

@@ -9,66 +9,23 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot.outbox import deliver_due
 from storage.consents import ConsentRepository, ShownNotice
 from storage.db import Database
 from storage.ideas import create_idea
-from storage.models import Idea, IdeaCounter, OutboxMessage, utc_now
-from tests.driver import BotHarness, ChatDriver
-
-RESIDENT, COORDINATOR, STRANGER = 5550201, 7001, 9999
-COORDINATORS_CHAT = -100500
-TITLE = 'Ławki <b>na</b> Oksywiu & <a href="https://x.example">link</a>'
-DESCRIPTION = "Ludzie nie mają gdzie usiąść w parku przy placu zabaw; potrzebne ławki i kosze."
-
-# (step, what the resident does) in order, for a district investment project.
-ANSWERS = [
-    ("level", ("press", "🏘 District project")),
-    ("district", ("send", "oksywiu")),
-    ("title", ("send", TITLE)),
-    ("description", ("send", DESCRIPTION)),
-    ("kind", ("press", "🏗 Investment")),
-    ("location", ("pin", (54.5471, 18.5163))),
-    ("cost", ("send", "45 tys")),
-    ("contact_name", ("send", "Jan Kowalski")),
-    ("contact_details", ("send", "jan@example.com")),
-]
-
-
-async def answer(chat: ChatDriver, how: tuple[str, object]) -> None:
-    kind, value = how
-    if kind == "press":
-        await chat.press(str(value))
-    elif kind == "pin":
-        await chat.location(*value)  # type: ignore[misc]
-    else:
-        await chat.send(str(value))
-
-
-async def start_with_consent(chat: ChatDriver, *, age: str = "I am 16 or older") -> None:
-    await chat.send("/pomysl")
-    await chat.press("✅ I agree")
-    await chat.press(age)
-    if age == "I am under 16":
-        await chat.press("👪 My parent or guardian agrees")
-    assert "Step 1 of" in chat.last.text
-
-
-async def fill_to_summary(chat: ChatDriver) -> None:
-    await start_with_consent(chat)
-    for _step, how in ANSWERS:
-        await answer(chat, how)
-    assert "please check it" in chat.last.text
-
-
-def resident(harness: BotHarness) -> ChatDriver:
-    return harness.chat(RESIDENT, language_code="en")
-
-
-async def stored_ideas(harness: BotHarness) -> list[Idea]:
-    async with harness.services.db.sessions() as session:
-        return list((await session.exec(select(Idea))).all())
-
+from storage.models import Idea, IdeaCounter, OutboxMessage
+from tests.conftest import COORDINATOR, COORDINATORS_CHAT, RESIDENT
+from tests.driver import BotHarness
+from tests.flows import (
+    ANSWERS,
+    DESCRIPTION,
+    STRANGER,
+    TITLE,
+    answer,
+    fill_to_summary,
+    resident,
+    start_with_consent,
+    stored_ideas,
+)
 
 async def test_the_whole_form_reaches_the_coordinators_escaped(harness: BotHarness) -> None:
     chat = resident(harness)
@@ -77,11 +34,11 @@ async def test_the_whole_form_reaches_the_coordinators_escaped(harness: BotHarne
     assert "Oksywie" in summary.text and "45,000 zł" in summary.text
     assert "&lt;b&gt;na&lt;/b&gt;" in summary.html and "&amp;" in summary.html
     assert "the plot number and a map" in summary.text  # readiness checklist for investments
-    await chat.press("✅ Send to coordinators")
-    assert "BO-2026-0001" in chat.last.text and "not yet an official" in chat.last.text
+    *_, thanks, official = await chat.press("✅ Send to coordinators")
+    assert "BO-2027-0001" in thanks.text and "not yet an official" in official.text
 
     [forwarded] = harness.telegram.chat_history(COORDINATORS_CHAT)
-    assert "BO-2026-0001" in forwarded.text
+    assert "BO-2027-0001" in forwarded.text
     assert TITLE in forwarded.text  # literal text, not markup
     assert "<a href=\"https://x.example\">" not in forwarded.html
     assert "openstreetmap.org/?mlat=54.547100" in forwarded.html
@@ -90,7 +47,7 @@ async def test_the_whole_form_reaches_the_coordinators_escaped(harness: BotHarne
                                 "⛔ Nie kwalifikuje się"]
     [idea] = await stored_ideas(harness)
     assert (idea.reference, idea.district, idea.kind, idea.cost) == (
-        "BO-2026-0001", "Oksywie", "investment", 45000)
+        "BO-2027-0001", "Oksywie", "investment", 45000)
     assert idea.contact_email == "jan@example.com" and idea.title == TITLE
     assert await chat.state() is None  # the draft is gone once confirmed
 
@@ -113,17 +70,16 @@ async def test_only_coordinators_in_their_chat_can_decide(harness: BotHarness) -
     [idea] = await stored_ideas(harness)
     assert idea.status == "new"
 
-    coordinator = harness.chat(COORDINATOR, chat_id=COORDINATORS_CHAT, language_code="pl")
-    coordinator.person = coordinator.person.__class__(COORDINATOR, COORDINATORS_CHAT, "pl",
-                                                      first_name="Ola <Nowak>")
+    coordinator = harness.chat(COORDINATOR, chat_id=COORDINATORS_CHAT, language_code="pl",
+                               first_name="Ola <Nowak>")
     await coordinator.press("❓ Potrzeba więcej informacji")
     [idea] = await stored_ideas(harness)
     assert (idea.status, idea.status_by) == ("needs_info", "Ola <Nowak>")
     assert "Ola &lt;Nowak&gt;" in harness.telegram.latest(COORDINATORS_CHAT).html
     told = chat.last
-    assert "BO-2026-0001" in told.text and "more information" in told.text  # in English
+    assert "BO-2027-0001" in told.text and "more information" in told.text  # in English
     [mine] = await chat.send("/mine")
-    assert "BO-2026-0001" in mine.text and "more information" in mine.text
+    assert "BO-2027-0001" in mine.text and "more information" in mine.text
 
 
 async def test_declining_consent_stores_nothing(harness: BotHarness) -> None:
@@ -161,7 +117,7 @@ async def test_under_16_goes_through_the_guardian_and_the_checklist_says_so(
     ("location", "a", "too short"),
     ("cost", "dużo", "could not read the amount"),
     ("cost", "0 zł", "could not read the amount"),
-    ("cost", "20 mln", "more than all districts' pools"),
+    ("cost", "20 mln", "more than a large project in this district may cost"),
     ("contact_name", "J", "too short"),
     ("contact_details", "napisz do mnie", "neither an e-mail address nor a phone number"),
     ("contact_details", "jan@", "neither an e-mail address nor a phone number"),
@@ -177,7 +133,7 @@ async def test_invalid_answers_say_what_to_fix_and_ask_again(
         await answer(chat, how)
     problem, prompt = await chat.send(bad)
     assert message in problem.text and problem.text.startswith("⚠️")
-    assert (await chat.state()).endswith(step)
+    assert (await chat.step()) == step
     assert "⬅ Back" in prompt.labels
 
 
@@ -193,7 +149,7 @@ async def test_city_wide_limit_and_babel_formatting(harness: BotHarness) -> None
     problem, _prompt = await chat.send("2 mln")
     assert "at most 1,250,000 zł" in problem.text
     await chat.send("1,2 mln")
-    assert (await chat.state()).endswith("contact_name")
+    assert (await chat.step()) == "contact_name"
 
 
 async def test_pins_and_other_messages_where_they_do_not_fit(harness: BotHarness) -> None:
@@ -212,8 +168,10 @@ async def test_cancel_and_back(harness: BotHarness) -> None:
     [prompt] = await chat.press("⬅ Back")
     assert "Which district" in prompt.text
     await chat.send("witomino leśniczówka")
-    assert "title" in chat.last.text
+    assert "small or a large" in chat.last.text
     await chat.send("/cancel")
+    assert "delete your answers" in chat.last.text  # a filled form asks first
+    await chat.press("🗑 Yes, delete my draft")
     assert "Cancelled" in chat.last.text and await chat.state() is None
     [nothing] = await chat.send("/cancel")
     assert "nothing to cancel" in nothing.text
@@ -234,7 +192,9 @@ async def test_edit_from_the_summary(harness: BotHarness) -> None:
     await chat.press("✏️ Level")
     [district] = await chat.press("🏘 District project")
     assert "Which district" in district.text  # a district project needs its district again
-    [summary] = await chat.send("na Obłużu")
+    [size] = await chat.send("na Obłużu")
+    assert "small or a large" in size.text
+    [summary] = await chat.press("🔷 Large project")
     assert "Obłuże" in summary.text
 
 
@@ -256,14 +216,14 @@ async def test_a_failing_coordinators_chat_gets_the_idea_once(harness: BotHarnes
     harness.telegram.fail_deliveries(COORDINATORS_CHAT, 3)
     chat = resident(harness)
     await fill_to_summary(chat)
-    await chat.press("✅ Send to coordinators")
-    assert "BO-2026-0001" in chat.last.text  # the resident is served even so
+    *_, thanks, _official = await chat.press("✅ Send to coordinators")
+    assert "BO-2027-0001" in thanks.text  # the resident is served even so
     assert harness.telegram.chat_history(COORDINATORS_CHAT) == []
-    now = utc_now()
-    for minutes in range(1, 6):  # the worker's later rounds, past each backoff
-        await deliver_due(harness.bot, harness.services.db.sessions, now + timedelta(minutes=minutes))
+    for _round in range(5):  # the worker's later rounds, past each backoff
+        harness.clock.advance(timedelta(minutes=1).total_seconds())
+        await harness.deliver()
     [forwarded] = harness.telegram.chat_history(COORDINATORS_CHAT)
-    assert "BO-2026-0001" in forwarded.text
+    assert "BO-2027-0001" in forwarded.text
     async with harness.services.db.sessions() as session:
         [outbox] = (await session.exec(select(OutboxMessage))).all()
     assert (outbox.status, outbox.attempts) == ("sent", 4)
@@ -278,8 +238,10 @@ async def test_withdrawing_the_idea_consent_erases_ideas_and_tells_coordinators(
     await chat.press("✅ Send to coordinators")
     await chat.send("/consents")
     await chat.press("Withdraw: describing a participatory-budget idea")
+    assert "BO-2027-0001" in chat.last.text  # it says what will go, and asks first
+    await chat.press("Yes, withdraw and delete them")
     assert await stored_ideas(harness) == []
-    assert "BO-2026-0001" in harness.telegram.latest(COORDINATORS_CHAT).text
+    assert "BO-2027-0001" in harness.telegram.latest(COORDINATORS_CHAT).text
     assert "usu" in harness.telegram.latest(COORDINATORS_CHAT).text  # "usuńcie": please delete
 
 

@@ -122,11 +122,14 @@ def test_edits_are_picked_up_and_broken_edits_keep_the_last_valid_answer(
     edited = original.replace("ul. Żeromskiego 31", "ul. Testowa 99", 1)
     assert edited != original
     entry.write_text(edited, encoding="utf-8")
+    assert "ul. Testowa 99" not in store.current.base.entries["lis.contact"].answer["pl"]
+    assert store.refresh()  # what the bot's job runner calls every few seconds
     answer = store.current.base.entries["lis.contact"].answer["pl"]
     assert "ul. Testowa 99" in answer
 
     with caplog.at_level(logging.ERROR):
         entry.write_text(edited + "\nanswer: [broken\n", encoding="utf-8")
+        assert not store.refresh()
         still = store.current.base.entries["lis.contact"].answer["pl"]
     assert "ul. Testowa 99" in still
     assert "knowledge edit rejected" in caplog.text and "lis.contact.yaml" in caplog.text

@@ -23,7 +23,8 @@ from tests.fake_bot_api import DEFAULT_TOKEN, FakeBotApi
 pytestmark = pytest.mark.slow
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-USER_ID = 5001
+USER_ID = 7_123_450_001
+PSEUDONYM_KEY = "e2e-test-pseudonym-key-0123456789abcdef"
 STARTUP_TIMEOUT = 90  # importing aiogram and warming up the matcher take several seconds
 REPLY_TIMEOUT = 15
 EXIT_TIMEOUT = 15
@@ -126,12 +127,18 @@ def bot_environment(api: FakeBotApi, tmp_path: Path) -> dict[str, str]:
     # The bot is started from tmp_path (no .env there), so make the repository importable.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env["PYTHONUNBUFFERED"] = "1"
+    env["PSEUDONYM_KEY"] = PSEUDONYM_KEY
     return env
 
 
 @asynccontextmanager
 async def running_bot(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[BotProcess]:
     """The bot polling `api`; on failure its stderr is printed (pytest shows it)."""
+    migrate = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "migrate", cwd=tmp_path, env=bot_environment(api, tmp_path),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    _out, errors = await migrate.communicate()
+    assert migrate.returncode == 0, errors.decode()  # the release step, as the Procfile runs it
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run",
         cwd=tmp_path,
@@ -175,6 +182,7 @@ async def stop_and_check(api: FakeBotApi, bot: BotProcess) -> None:
     assert str(USER_ID) not in bot.stderr, "the log contains the resident's Telegram id"
     assert DEFAULT_TOKEN not in bot.stderr, "the log contains the bot token"
     assert DEFAULT_TOKEN.split(":", 1)[1] not in bot.stderr, "the log contains the token secret"
+    assert PSEUDONYM_KEY not in bot.stderr, "the log contains the pseudonym key"
 
 
 def buttons(params: dict[str, Any]) -> list[dict[str, Any]]:

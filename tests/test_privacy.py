@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from pydantic import SecretStr
 from sqlmodel import select
 
 from bot.config import Settings
-from handlers.consent import consent_prompt
+from handlers import purposes
+from handlers.platform.purposes import Purposes
+from handlers.resident import ideas
 from knowledge.store import KnowledgeStore
 from storage.models import (
     ConsentEvent,
@@ -25,10 +28,10 @@ from storage.models import (
     UnansweredQuestion,
 )
 from storage.retention import purge
-from tests.conftest import TODAY
+from tests.conftest import NOW
 from tests.driver import BotHarness, ChatDriver
 
-USER_ID = 5550123
+USER_ID = 7_123_456_780
 
 
 def traces_of(harness: BotHarness, rows: dict[str, list[tuple]]) -> list[str]:
@@ -63,7 +66,7 @@ async def test_declining_with_redis_leaves_no_key(
     settings: Settings, knowledge_store: KnowledgeStore, redis_url: str
 ) -> None:
     redis_settings = settings.model_copy(update={"redis_url": SecretStr(redis_url)})
-    harness = await BotHarness.start(redis_settings, knowledge=knowledge_store, today=TODAY)
+    harness = await BotHarness.start(redis_settings, knowledge=knowledge_store, now=NOW)
     try:
         assert isinstance(harness.dispatcher.storage, RedisStorage)
         await decline_every_flow(harness.chat(USER_ID, language_code="en"))
@@ -114,7 +117,7 @@ async def test_a_changed_notice_asks_again(
 ) -> None:
     knowledge = tmp_path / "knowledge"
     shutil.copytree(repo_root / "knowledge", knowledge, ignore=shutil.ignore_patterns("*.py"))
-    harness = await BotHarness.start(settings, knowledge=KnowledgeStore(knowledge), today=TODAY)
+    harness = await BotHarness.start(settings, knowledge=KnowledgeStore(knowledge), now=NOW)
     try:
         chat = harness.chat(USER_ID, language_code="en")
         await chat.send("/news")
@@ -125,6 +128,7 @@ async def test_a_changed_notice_asks_again(
         consents = knowledge / "consents.yaml"
         consents.write_text(consents.read_text(encoding="utf-8").replace(
             "To send you LIS news", "To send you LIS news and invitations"), encoding="utf-8")
+        await harness.services.jobs.run_now("knowledge")  # the runner's reload
         [prompt] = await chat.send("/news")
         assert "invitations" in prompt.text and "✅ I agree" in prompt.labels
     finally:
@@ -138,7 +142,7 @@ async def test_a_stale_consent_button_shows_the_new_notice(harness: BotHarness) 
         "id": "old", "from": chat.person.as_user(), "chat_instance": "1",
         "message": {"message_id": chat.last.message_id, "date": 0,
                     "chat": {"id": USER_ID, "type": "private"}, "text": "old"},
-        "data": "consent:agree:news:000000000000:en"}})
+        "data": "consent:agree:news:000000000000:en:"}})
     assert "changed" in outputs[0].text and "✅ I agree" in outputs[1].labels
     assert traces_of(harness, await harness.table_rows()) == []
 
@@ -147,30 +151,34 @@ async def test_a_stale_consent_button_shows_the_new_notice(harness: BotHarness) 
     ("I am 16 or older", "16+", False), ("I am under 16", "under-16", True),
 ])
 async def test_flows_that_collect_data_ask_the_age_and_the_guardian(
-    harness: BotHarness, age_button: str, age: str, guardian: bool
+    settings: Settings, knowledge_store: KnowledgeStore, age_button: str, age: str,
+    guardian: bool,
 ) -> None:
     continued: list[str] = []
 
-    async def idea_form_stand_in(query, consent, **data) -> None:  # the BO form comes in #5
+    async def idea_form_stand_in(query, message, consent, turn, state, ref) -> None:
         continued.append(consent.purpose)
 
-    harness.dispatcher["consent_flows"]["bo_idea"] = idea_form_stand_in
-    policy = harness.services.knowledge.current.base.consents.purposes["bo_idea"]
-    with harness.services.i18n.context(), harness.services.i18n.use_locale("en"):
-        text, keyboard = consent_prompt(policy, "bo_idea", "en")
-    await harness.bot.send_message(USER_ID, text, reply_markup=keyboard)
-    chat = harness.chat(USER_ID, language_code="en")
-    await chat.press("✅ I agree")
-    assert "how old" in chat.last.text
-    await chat.press(age_button)
-    if guardian:
-        assert "parent or legal guardian" in chat.last.text
-        assert continued == []
-        await chat.press("👪 My parent or guardian agrees")
-    assert continued == ["bo_idea"]
-    async with harness.services.db.sessions() as session:
-        [event] = (await session.exec(select(ConsentEvent))).all()
-    assert (event.purpose, event.age, event.guardian_agreed) == ("bo_idea", age, guardian)
+    registry = Purposes([*[p for p in purposes() if p.id != "bo_idea"],
+                         replace(ideas.DECLARATION, after_consent=idea_form_stand_in)])
+    harness = await BotHarness.start(settings, knowledge=knowledge_store, now=NOW,
+                                     purposes=registry)
+    try:
+        chat = harness.chat(USER_ID, language_code="en")
+        await chat.send("/pomysl")
+        await chat.press("✅ I agree")
+        assert "how old" in chat.last.text
+        await chat.press(age_button)
+        if guardian:
+            assert "parent or legal guardian" in chat.last.text
+            assert continued == []
+            await chat.press("👪 My parent or guardian agrees")
+        assert continued == ["bo_idea"]
+        async with harness.services.db.sessions() as session:
+            [event] = (await session.exec(select(ConsentEvent))).all()
+        assert (event.purpose, event.age, event.guardian_agreed) == ("bo_idea", age, guardian)
+    finally:
+        await harness.close()
 
 
 async def consent_history(harness: BotHarness) -> list[str]:
@@ -192,13 +200,14 @@ async def test_mydata_lists_everything_stored(harness: BotHarness) -> None:
     chat = harness.chat(USER_ID, language_code="en")
     await consent_to_everything(chat)
     summary, document = await chat.send("/mydata")
-    assert "remembered language: en" in summary.text and "LIS news" in summary.text
+    assert "remembering your language: 1 record" in summary.text
+    assert "LIS news: 1 record" in summary.text
     data = json.loads(document.document)
     assert document.document_name == "lis-bot-my-data.json"
     assert [(e["purpose"], e["event"]) for e in data["consent_events"]] == [
         ("preferences", "given"), ("news", "given")]
-    assert data["language_preference"]["locale"] == "en"
-    assert data["news_subscription"]["chat_id"] == USER_ID
+    assert [row["locale"] for row in data["language_preference"]] == ["en"]
+    assert [row["chat_id"] for row in data["news_subscription"]] == [USER_ID]
     rows = await harness.table_rows()
     stored = {name: len(table) for name, table in rows.items() if table}
     assert stored == {"consent_event": 2, "language_preference": 1, "news_subscription": 1}
@@ -247,7 +256,8 @@ async def test_purge_deletes_only_what_is_past_retention(harness: BotHarness) ->
             UnansweredQuestion(masked_text="old", locale="pl", created_at=old),
             UnansweredQuestion(masked_text="fresh", locale="pl", created_at=fresh),
             LanguagePreference(subject="p1", locale="en", updated_at=old),  # kept until withdrawn
-            *[OutboxMessage(chat_id=1, text=f"about idea {n}", idea_id=900 + n) for n in (1, 2)],
+            *[OutboxMessage(chat_id=1, text=f"about idea {n}", ref_kind="idea", ref_id=str(900 + n))
+              for n in (1, 2)],
             *[Idea(id=900 + n, reference=f"BO-2025-000{n}", edition=2025, number=n, subject="p1",
                    chat_id=1,
                    locale="pl", level="city", title="Ławki", description="Opis pomysłu",
@@ -264,14 +274,17 @@ async def test_purge_deletes_only_what_is_past_retention(harness: BotHarness) ->
                   ("recent", "withdrawn", now - timedelta(days=200))]],
         ])
         await session.commit()
-        counts = await purge(session, policy, now)
+        counts = await purge(session, policy, harness.services.purposes.data(), now)
+        await session.commit()
     assert counts == {"unfinished_forms": 1, "unanswered_questions": 1, "preferences": 0,
-                      "news": 0, "bo_idea": 1, "consent_proofs": 2}
-    rows = await harness.table_rows()
-    assert [r[0] for r in rows["fsm_record"]] == ["fresh"]
-    assert [r[1] for r in rows["idea"]] == ["BO-2025-0002"]
-    assert [r[2] for r in rows["outbox_message"]] == ["about idea 2"]  # its queue went with it
-    assert sorted({r[1] for r in rows["consent_event"]}) == ["kept", "recent"]
+                      "news": 0, "bo_idea": 1, "delivery_records": 0, "consent_proofs": 2}
+    async with harness.services.db.sessions() as session:
+        assert [r.key for r in (await session.exec(select(FsmRecord))).all()] == ["fresh"]
+        assert [i.reference for i in (await session.exec(select(Idea))).all()] == ["BO-2025-0002"]
+        queued = (await session.exec(select(OutboxMessage))).all()
+        assert [m.text for m in queued] == ["about idea 2"]  # its queue went with it
+        events = (await session.exec(select(ConsentEvent))).all()
+        assert sorted({e.subject for e in events}) == ["kept", "recent"]
 
 
 async def test_logs_carry_no_ids_names_or_message_text(

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.masking import mask_personal_data
+from handlers.platform.answers import with_sources
+from handlers.platform.telegram_html import parse_html, utf16_len
+from knowledge.masking import mask_personal_data
+from knowledge.render import render_answer
+from tests.conftest import TODAY
 from tests.driver import BotHarness
 
 
@@ -41,27 +45,23 @@ async def test_out_of_scope_question_gets_the_honest_fallback_and_is_kept_masked
 async def test_feedback_is_counted_per_topic_without_user_and_only_once(
     harness: BotHarness,
 ) -> None:
-    chat = harness.chat(user_id=777001)
+    chat = harness.chat(user_id=7_000_777_001)
     [answer] = await chat.send("ile pieniędzy jest w budżecie obywatelskim?")
     await chat.press("👍 Pomocne")
     assert "Pomocne" not in " ".join(chat.last.labels)  # the pair is gone: one vote per answer
     rows = await harness.table_rows()
     assert rows["topic_feedback"] == [("bo.budget", 1, 0)]
-    assert "777001" not in repr(rows)
+    assert "7000777001" not in repr(rows)
 
 
 async def test_answers_are_escaped_html_within_telegram_limits(harness: BotHarness) -> None:
-    base = harness.services.knowledge.current.base
-    from knowledge.render import render_answer
-
+    """Every answer, with its sources, is HTML Telegram accepts, within 4,096 UTF-16 units."""
+    base, i18n = harness.services.knowledge.current.base, harness.services.i18n
     for entry in base.entries.values():
         for locale in ("pl", "uk", "en"):
-            html = render_answer(base, entry, locale, harness.services.today())
-            assert len(html) <= 4096
-            stripped = html
-            for tag in ("<b>", "</b>", "</a>"):
-                stripped = stripped.replace(tag, "")
-            assert "<" not in stripped.replace('<a href="', ""), (entry.id, locale)
+            with i18n.context(), i18n.use_locale(locale):
+                html = with_sources(render_answer(base, entry, locale, TODAY), entry.sources)
+            assert utf16_len(parse_html(html)) <= 4096, (entry.id, locale)
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -1,4 +1,5 @@
-"""Last router: whatever no other handler took (stickers, photos, stale buttons, unknown commands)."""
+"""Last resident router: whatever no other handler took (stickers, photos, stale buttons,
+unknown commands)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
-from handlers.callbacks import MenuCallback, tell
-from handlers.start import menu_keyboard
+from handlers.platform.telegram_ops import tell
+from handlers.resident.menu import menu_keyboard
 
 
 async def cmd_cancel_nothing(message: Message) -> None:
@@ -24,16 +25,8 @@ async def on_unknown_command(message: Message) -> None:
 
 async def on_other_message(message: Message) -> None:
     """A photo, sticker, voice note... -> explain that questions are read as text."""
-    await message.answer(
-        _("I can only read text messages. Type your question, or pick a programme:"),
-        reply_markup=menu_keyboard(),
-    )
-
-
-async def on_menu(query: CallbackQuery) -> None:
-    """'Menu' button -> the programme menu."""
-    if isinstance(query.message, Message):
-        await query.message.answer(_("Pick a programme:"), reply_markup=menu_keyboard())
+    await message.answer(_("I can only read text messages. Type your question, or pick a "
+                           "programme:"), reply_markup=menu_keyboard())
 
 
 async def on_stale_button(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
@@ -43,9 +36,15 @@ async def on_stale_button(query: CallbackQuery, callback_answer: CallbackAnswer)
 
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(cmd_cancel_nothing, Command("cancel"))
+    router.message.register(cmd_cancel_nothing, Command("cancel", "anuluj", ignore_case=True))
     router.message.register(on_unknown_command, F.text.startswith("/"))
     router.message.register(on_other_message)
-    router.callback_query.register(on_menu, MenuCallback.filter(F.action == "menu"))
+    router.callback_query.register(on_stale_button)
+    return router
+
+
+def build_last_resort() -> Router:
+    """Button presses no side took (no chat, or forged): a polite alert, nothing else."""
+    router = Router(name=f"{__name__}.last_resort")
     router.callback_query.register(on_stale_button)
     return router

@@ -1,0 +1,1 @@
+"""The resident side: private chats with the bot."""

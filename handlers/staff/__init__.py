@@ -1,0 +1,1 @@
+"""The staff side: the coordinators' chat, every handler behind `IsCoordinator`."""
