@@ -136,5 +136,16 @@ def _texts(action: str) -> int:
     return 1 if problems and action == "check" else 0
 
 
+def run() -> int:
+    """The entry point: a crash is logged safely and exits 1 instead of printing a traceback."""
+    try:
+        return main()
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        logging.getLogger("bot").critical("stopped by an unexpected error", exc_info=True)
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -182,8 +182,8 @@ async def run_console(
             # A staff preview: an edited knowledge file shows in the very next answer, and
             # messages the line queued (to coordinators, to this resident) show before the
             # next prompt.
-            await jobs.run_now("knowledge")
-            await console.handle_line(line, after=lambda: jobs.run_now("outbox"))
+            await jobs.tick("knowledge")
+            await console.handle_line(line, after=lambda: jobs.tick("outbox"))
     finally:
         await dispatcher.emit_shutdown()
         await services.fsm.close()

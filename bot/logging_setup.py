@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import traceback
 from types import TracebackType
 from typing import Any
@@ -77,8 +78,16 @@ def quiet_parameter_loggers() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def _log_uncaught(kind: type[BaseException], error: BaseException,
+                  trace: TracebackType | None) -> None:
+    """Even a crash is told through the safe records (no token, no data in its traceback)."""
+    logging.getLogger("bot").critical("stopped by an unexpected error",
+                                      exc_info=(kind, error, trace))
+
+
 def configure_logging(level: str | int, secrets: list[str] | None = None) -> None:
     install_safe_records()
     register_secrets(secrets or [])
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet_parameter_loggers()
+    sys.excepthook = _log_uncaught

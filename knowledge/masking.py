@@ -89,9 +89,20 @@ def mask_personal_data(text: str, known_words: Collection[str] = ()) -> str:
 
     def name_or_word(match: re.Match[str]) -> str:
         word = match.group(0)
-        return word if fold(word) in known_words or word.startswith("[") else NAME
+        if fold(word) in known_words or word.isupper() or _is_street_name(masked, match):
+            return word  # a known place, an acronym (PESEL, BO), or a street's name
+        return NAME
 
     return _CAPITALISED.sub(name_or_word, masked)
+
+
+_STREET_BEFORE = re.compile(rf"\b{_STREET}\s+(?:[^\W\d_][\w'’.-]*\s+){{0,2}}$", re.IGNORECASE)
+_STREET_AFTER = re.compile(r"^\s+(?:street|st\.|road|rd\.|avenue|ave\.)\b", re.IGNORECASE)
+
+
+def _is_street_name(text: str, match: re.Match[str]) -> bool:
+    return bool(_STREET_BEFORE.search(text[:match.start()])
+                or _STREET_AFTER.match(text[match.end():]))
 
 
 def _names(words: str, known_words: Collection[str]) -> str:

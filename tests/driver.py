@@ -61,7 +61,7 @@ class BotHarness:
 
     async def deliver(self) -> DeliveryReport:
         """Delivery rounds until nothing is due now (the job runner's work)."""
-        return await self.services.jobs.run_now("outbox")
+        return await self.services.jobs.tick("outbox")
 
     async def restart(self) -> None:
         """A new bot process over the same database; Telegram keeps the chats' messages."""

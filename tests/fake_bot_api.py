@@ -296,9 +296,8 @@ class FakeBotApi:
     # -- methods --------------------------------------------------------------------------
 
     def _send_message(self, params: Params) -> dict[str, Any]:
-        message = self._new_message(params)
-        message["text"] = _visible_text(params["text"], params.get("parse_mode"))
-        return message
+        return self._new_message(
+            params, text=_visible_text(params["text"], params.get("parse_mode")))
 
     def _send_document(self, params: Params) -> dict[str, Any]:
         message = self._new_message(params)
@@ -372,13 +371,14 @@ class FakeBotApi:
             return self._private_chat(chat_id)
         return {"id": chat_id, "type": "supergroup", "title": "Coordinators"}
 
-    def _new_message(self, params: Params) -> dict[str, Any]:
+    def _new_message(self, params: Params, **fields: Any) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
         message: dict[str, Any] = {
             "message_id": self._take_message_id(chat_id),
             "from": {k: self.bot_user[k] for k in ("id", "is_bot", "first_name", "username")},
             "chat": self._chat(chat_id),
             "date": int(time.time()),
+            **fields,
         }
         _set_markup(message, params)
         self.messages[(chat_id, message["message_id"])] = message

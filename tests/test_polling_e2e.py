@@ -234,3 +234,14 @@ async def test_start_greets_in_ukrainian(api: FakeBotApi, tmp_path: Path) -> Non
         assert len(buttons(greeting)) == 7
 
         await stop_and_check(api, bot)
+
+
+async def test_a_failing_delete_webhook_at_start_is_retried(api: FakeBotApi, tmp_path: Path) -> None:
+    from bot.local_telegram import server_error
+
+    api.fail_next("deleteWebhook", server_error(500))
+    async with running_bot(api, tmp_path) as bot:
+        greeting = await start_menu(api, bot, "pl")
+        assert "Cześć" in greeting["text"]
+        assert len(api.calls_of("deleteWebhook")) == 2
+        await stop_and_check(api, bot)

@@ -103,6 +103,9 @@ class LocaleMiddleware(I18nMiddleware):
             locale = await self._remembered(user_id, data)
         except Exception as error:  # the database is down: speak Telegram's language
             log.warning("remembered language unavailable: %s", type(error).__name__)
+            turn = data.get("turn")
+            if turn is not None:
+                await turn.session.rollback()
             return None
         self._choices.cache_remembered(user_id, locale)
         return locale

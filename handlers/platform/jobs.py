@@ -3,8 +3,8 @@
 One `JobRunner` per process, started by the dispatcher's startup and stopped (awaited) by its
 shutdown, in `run`, `chat` and the tests alike. Each job runs every `every` seconds, or sooner
 when woken (handlers queue a message, then the update's commit wakes delivery). Handlers never
-deliver: a resident's update never waits for other residents' messages. `run_now` runs one job
-to completion, for the console (after each line) and for tests.
+deliver: a resident's update never waits for other residents' messages. `tick` runs one job
+once as its loop would (the console after each line, the test harness after each update).
 """
 
 from __future__ import annotations
@@ -56,6 +56,14 @@ class JobRunner:
         async with self._locks[name]:
             return await job.run()
 
+    async def tick(self, name: str) -> Any:
+        """Run a job once as its loop would: a failure is logged, not raised."""
+        try:
+            return await self.run_now(name)
+        except Exception:
+            log.exception("job %s failed", name)
+            return None
+
     async def start(self) -> None:
         if self._tasks:
             return
@@ -77,10 +85,5 @@ class JobRunner:
             except TimeoutError:
                 pass
             job.woken.clear()
-            try:
-                await self.run_now(job.name)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # one failing round must not stop the job for good
-                log.exception("job %s failed", job.name)
+            await self.tick(job.name)  # one failing round must not stop the job for good
             delay = job.every

@@ -90,6 +90,7 @@ class FormStateMiddleware(FSMContextMiddleware):
                 turn = data.get("turn")
                 if turn is not None:
                     turn.storage_unavailable = True
+                    await turn.session.rollback()  # a failed statement spoils the transaction
             data.update({"state": context, "raw_state": raw_state, "form_data": form_data})
             return await handler(event, data)
 
