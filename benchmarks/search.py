@@ -432,7 +432,8 @@ def measure_time(name: str) -> dict[str, object]:
         latencies.append((time.perf_counter() - started) * 1000)
         matches.append(match)
 
-    in_scope = [(e, q, m) for (e, q), m in zip(queries, matches) if e != OUT_OF_SCOPE_LABEL]
+    in_scope = [(e, q, m) for (e, q), m in zip(queries, matches, strict=True)
+                if e != OUT_OF_SCOPE_LABEL]
     answered = sum(m.topic == e for e, _, m in in_scope)
     # Ranked first, abstaining or not: certain when answered; otherwise ask again (untimed).
     ranked_first = answered + sum(
@@ -501,7 +502,7 @@ def _child(mode: str, name: str) -> dict[str, object] | None:
 
 def _row(cells: list[str], widths: list[int]) -> str:
     return "  ".join(cell.rjust(width) if i else cell.ljust(width)
-                     for i, (cell, width) in enumerate(zip(cells, widths)))
+                     for i, (cell, width) in enumerate(zip(cells, widths, strict=True)))
 
 
 def print_table(results: list[dict[str, object]]) -> None:

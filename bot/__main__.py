@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import Sequence
@@ -116,10 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         out_dir=getattr(args, "out", Path("data/out")),
         now=now,
     )
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_console(settings, options))
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

@@ -77,7 +77,8 @@ def problems() -> list[str]:
         catalog = read_catalog(locale)
         present = {message.id for message in catalog if message.id}
         for missing in sorted(map(str, wanted - present)):
-            found.append(f"{locale}: not in the catalog (run `python -m bot texts update`): {missing!r}")
+            found.append(f"{locale}: not in the catalog (run `python -m bot texts update`): "
+                         f"{missing!r}")
         for message in catalog:
             if not message.id:
                 continue

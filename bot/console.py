@@ -17,9 +17,9 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 

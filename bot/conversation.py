@@ -19,7 +19,6 @@ from aiogram.types import Update
 from bot.local_telegram import LocalTelegram, SentMessage, chat_payload, message_payload
 from knowledge.text import fold
 
-
 # What the bot sent while one update was handled; per task, so conversations may run at once.
 _outputs: ContextVar[list[SentMessage] | None] = ContextVar("conversation_outputs", default=None)
 
@@ -83,9 +82,10 @@ class Conversation:
             chosen = flat[button - 1]
         else:
             wanted = fold_label(button)
-            chosen = next((b for b in flat if fold_label(b.label) == wanted), None)
-            if chosen is None:
+            found = next((b for b in flat if fold_label(b.label) == wanted), None)
+            if found is None:
                 raise NoSuchButton(f"there is no button labelled '{button}'")
+            chosen = found
         query = {
             "id": self.telegram.next_callback_id(),
             "from": person.as_user(),

@@ -106,6 +106,7 @@ class SentMessage:
     buttons: list[list[Button]] = field(default_factory=list)
     document_name: str | None = None
     document: bytes | None = None
+    reply_to: int | None = None  # the message it answers, if any
     edited: bool = False
     deleted: bool = False
 
@@ -257,6 +258,7 @@ class LocalTelegram(BaseSession):
             message_id=self.next_message_id(chat_id),
             html=method.text,
             buttons=_buttons(method.reply_markup),
+            reply_to=_reply_to(method.reply_parameters),
         )
         return self._store(message, "sent")
 
@@ -274,16 +276,18 @@ class LocalTelegram(BaseSession):
             buttons=_buttons(method.reply_markup),
             document_name=document.filename or "document",
             document=content,
+            reply_to=_reply_to(method.reply_parameters),
         )
         return self._store(message, "sent")
 
     async def _edit_text(self, bot: Bot, method: EditMessageText) -> dict[str, Any]:
         message = self._existing(method.chat_id, method.message_id)
-        check_text(method.text, TEXT_LIMIT, _html_mode(bot, method.parse_mode))
+        text = method.text or ""
+        check_text(text, TEXT_LIMIT, _html_mode(bot, method.parse_mode))
         check_markup(method.reply_markup)
-        if method.text == message.html and _buttons(method.reply_markup) == message.buttons:
+        if text == message.html and _buttons(method.reply_markup) == message.buttons:
             raise Refused(400, NOT_MODIFIED)
-        message.html = method.text
+        message.html = text
         message.buttons = _buttons(method.reply_markup)
         message.edited = True
         return self._store(message, "edited")
@@ -400,6 +404,10 @@ def message_payload(message: SentMessage) -> dict[str, Any]:
             ]
         }
     return payload
+
+
+def _reply_to(parameters: Any) -> int | None:
+    return int(parameters.message_id) if parameters is not None else None
 
 
 def _buttons(markup: Any) -> list[list[Button]]:

@@ -62,7 +62,7 @@ class SafeLogRecord(logging.LogRecord):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.exc_info and self.exc_info[1] is not None:
-            self.exc_text = _safe_exception_text(self.exc_info)  # type: ignore[arg-type]
+            self.exc_text = _safe_exception_text(self.exc_info)
             self.exc_info = None
 
     def getMessage(self) -> str:  # noqa: N802 (logging's name)

@@ -9,7 +9,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import Router
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import groups
 from handlers.platform import consent
@@ -20,6 +23,7 @@ from handlers.resident import fallback, ideas, language, mine, news, privacy, qu
 from handlers.staff import chat as staff_chat
 from handlers.staff import ideas as staff_ideas
 from storage import ideas as idea_store
+from storage.models import OutboxMessage
 
 
 def purposes() -> Purposes:
@@ -34,7 +38,8 @@ def form_names() -> list[str]:
 def delivery_hooks() -> dict[str, DeliveredHook]:
     """What to record once a queued message of some role is delivered."""
 
-    async def idea_forwarded(session, message, telegram_message_id, now):  # type: ignore[no-untyped-def]
+    async def idea_forwarded(session: AsyncSession, message: OutboxMessage,
+                             telegram_message_id: int | None, now: datetime) -> None:
         if telegram_message_id is not None and message.ref_id is not None:
             await idea_store.record_forwarded(session, message.ref_id, message.chat_id,
                                               telegram_message_id, now)

@@ -8,7 +8,7 @@ catch inflection of correctly spelt words; character n-grams of folded words cat
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import defaultdict
 from functools import lru_cache
 
 import simplemma
@@ -57,9 +57,9 @@ def warm_up() -> None:
             lemma(word, lang)
 
 
-def features(text: str, lang: str) -> Counter[str]:
+def features(text: str, lang: str) -> defaultdict[str, float]:
     """Weighted sparse features of a text written in `lang`."""
-    counts: Counter[str] = Counter()
+    counts: defaultdict[str, float] = defaultdict(float)
     previous: str | None = None
     for word in words(text):
         folded = folded_word(word)

@@ -14,7 +14,8 @@ from knowledge.model import KnowledgeBase, Localized, Timeline
 
 BO = "bo"
 SUBMISSION = "submission"
-REQUIRED_AMOUNTS = ("small_project_max", "city_project_max", "district_pool")
+REQUIRED_AMOUNTS = ("small_project_max", "city_project_max", "district_pool",
+                    "large_project_share_of_district_pool_percent")
 OPEN, UPCOMING, CLOSED, NEXT = "open", "upcoming", "closed", "next"
 
 

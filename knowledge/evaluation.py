@@ -44,9 +44,12 @@ class EvalReport:
 
     def lines(self) -> list[str]:
         lines = [
-            f"in-scope top-1 accuracy:      {self.top1:6.1%}  ({self.in_scope_correct}/{self.in_scope})",
-            f"out-of-scope abstention:      {self.abstention:6.1%}  ({self.abstained}/{self.out_of_scope})",
-            f"answer language accuracy:     {self.language:6.1%}  ({self.language_correct}/{self.total})",
+            f"in-scope top-1 accuracy:      {self.top1:6.1%}  "
+            f"({self.in_scope_correct}/{self.in_scope})",
+            f"out-of-scope abstention:      {self.abstention:6.1%}  "
+            f"({self.abstained}/{self.out_of_scope})",
+            f"answer language accuracy:     {self.language:6.1%}  "
+            f"({self.language_correct}/{self.total})",
         ]
         if self.confusions:
             lines.append("confusions (expected -> answered: count):")

@@ -100,7 +100,7 @@ def validate_model(
         return model.model_validate(parsed.data), []
     except ValidationError as error:
         return None, [
-            Problem(parsed.path, parsed.line_of(*issue["loc"]), _describe(issue))
+            Problem(parsed.path, parsed.line_of(*issue["loc"]), _describe(dict(issue)))
             for issue in error.errors()
         ]
 
@@ -187,9 +187,9 @@ def read_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem]
 
     districts: list[District] = []
     if (directory / DISTRICTS_FILE).exists():
-        loaded, file_problems = _load_one(directory / DISTRICTS_FILE, _Districts, parsed_files)
+        listed, file_problems = _load_one(directory / DISTRICTS_FILE, _Districts, parsed_files)
         problems += file_problems
-        districts = loaded.districts if loaded else []
+        districts = listed.districts if listed else []
 
     consents: ConsentPolicy | None = None
     if (directory / CONSENTS_FILE).exists():
@@ -205,7 +205,8 @@ def read_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem]
 
     contacts: dict[str, Contact] = {}
     if (directory / CONTACTS_FILE).exists():
-        loaded_contacts, file_problems = _load_one(directory / CONTACTS_FILE, _Contacts, parsed_files)
+        loaded_contacts, file_problems = _load_one(directory / CONTACTS_FILE, _Contacts,
+                                                   parsed_files)
         problems += file_problems
         contacts = loaded_contacts.contacts if loaded_contacts else {}
 

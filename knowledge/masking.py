@@ -34,7 +34,8 @@ _PHONE = re.compile(
 _POSTCODE = re.compile(r"(?<!\d)\d{2}-\d{3}(?!\d)")
 _STREET = (r"(?:ul\.?|ulica|ulicy|ulicę|al\.?|aleja|alei|aleję|os\.?|osiedle|osiedlu|pl\.?|plac|"
            r"placu|вул\.?|вулиця|вулиці|вулицю|street|st\.|road|rd\.)")
-_HOUSE = r"\d{1,4}[a-zA-Z]?(?:\s*/\s*\d{1,4}[a-zA-Z]?)?(?:\s*(?:m\.?|lok\.?|кв\.?|apt\.?)\s*\d{1,4})?"
+_HOUSE = (r"\d{1,4}[a-zA-Z]?(?:\s*/\s*\d{1,4}[a-zA-Z]?)?"
+          r"(?:\s*(?:m\.?|lok\.?|кв\.?|apt\.?)\s*\d{1,4})?")
 _STREET_NUMBER = re.compile(rf"(\b{_STREET}\s+(?:[^\W\d_][\w'’.-]*\s+){{1,3}}){_HOUSE}\b",
                             re.IGNORECASE)
 _FLAT_NUMBER = re.compile(r"(?<![\d.,])\d{1,4}[a-zA-Z]?\s*/\s*\d{1,4}[a-zA-Z]?(?![\d%])"
@@ -57,18 +58,18 @@ FIRST_NAMES = frozenset(fold(name) for name in """
     arkadiusz artur barbara basia bartek bartosz beata bogdan bożena cezary dagmara damian
     daniel danuta dariusz dawid dominik dorota edyta elżbieta emil emilia ewa ewelina filip
     franciszek gabriela gosia grażyna grzegorz halina hanna henryk hubert igor irena iwona
-    jacek jadwiga jakub jan janek janina janusz jarosław jerzy joanna jolanta józef julia julian
-    justyna kacper kamil kamila karol karolina kasia katarzyna kazimierz klaudia konrad kornelia
-    krystyna krzysztof kuba lena leszek lucyna łucja łukasz maciej magdalena magda małgorzata
-    marcin marek maria marian mariusz marta marzena mateusz michał mikołaj milena mirosław
-    monika natalia nikola norbert oliwia oliwer patrycja paulina paweł piotr przemysław rafał
-    renata robert roman ryszard sebastian stanisław stefan sylwia szymon tadeusz teresa tomasz
-    tomek urszula wanda weronika wiesław witold władysław wojciech zbigniew zofia zosia zuzanna
-    олена оксана тарас андрій наталія наталя ірина юлія олександр олександра дмитро сергій марія
-    ігор віктор анна катерина світлана тетяна богдан василь володимир галина людмила микола
-    остап петро роман софія ярослав яна вікторія максим назар олег павло степан
-    john james mary michael david sarah emma olivia william thomas jessica daniel matthew
-    jennifer robert elizabeth peter paul mark anna kate katie tom
+    jacek jadwiga jakub jan janek janina janusz jarosław jerzy joanna jolanta józef julia
+    julian justyna kacper kamil kamila karol karolina kasia katarzyna kazimierz klaudia konrad
+    kornelia krystyna krzysztof kuba lena leszek lucyna łucja łukasz maciej magdalena magda
+    małgorzata marcin marek maria marian mariusz marta marzena mateusz michał mikołaj milena
+    mirosław monika natalia nikola norbert oliwia oliwer patrycja paulina paweł piotr
+    przemysław rafał renata robert roman ryszard sebastian stanisław stefan sylwia szymon
+    tadeusz teresa tomasz tomek urszula wanda weronika wiesław witold władysław wojciech
+    zbigniew zofia zosia zuzanna олена оксана тарас андрій наталія наталя ірина юлія олександр
+    олександра дмитро сергій марія ігор віктор анна катерина світлана тетяна богдан василь
+    володимир галина людмила микола остап петро роман софія ярослав яна вікторія максим назар
+    олег павло степан john james mary michael david sarah emma olivia william thomas jessica
+    daniel matthew jennifer robert elizabeth peter paul mark anna kate katie tom
 """.split())
 NAME_PARTICLES = frozenset({"pan", "pani", "panie", "panią", "mr", "mrs", "ms", "miss", "dr",
                             "пан", "пані"})

@@ -1,4 +1,4 @@
-"""Turn an entry's answer (light markup) into Telegram HTML, escaped, with dated stages filled in."""
+"""An entry's answer (light markup) as Telegram HTML, escaped, with dated stages filled in."""
 
 from __future__ import annotations
 
@@ -62,10 +62,11 @@ def _stage_text(stage: Stage, locale: str) -> str:
 
 
 def format_period(start: date | None, end: date, locale: str) -> str:
+    last = format_date(end, "d MMMM y", locale=locale)
     if start is None or start == end:
-        return format_date(end, "d MMMM y", locale=locale)
+        return last
     if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{format_date(end, 'd MMMM y', locale=locale)}"
+        return f"{start.day}–{last}"
     if start.year != end.year:
-        return f"{format_date(start, 'd MMMM y', locale=locale)} – {format_date(end, 'd MMMM y', locale=locale)}"
-    return f"{format_date(start, 'd MMMM', locale=locale)} – {format_date(end, 'd MMMM y', locale=locale)}"
+        return f"{format_date(start, 'd MMMM y', locale=locale)} – {last}"
+    return f"{format_date(start, 'd MMMM', locale=locale)} – {last}"

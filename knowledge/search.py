@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +23,8 @@ from knowledge.model import KnowledgeBase
 from knowledge.text import fold, words
 
 OUT_OF_SCOPE = "__out_of_scope__"
-NEAREST_WEIGHT = 0.45  # share of the nearest phrasing in an entry's lexical score; the rest is centroid
+# Share of the nearest phrasing in an entry's lexical score; the rest is its centroid.
+NEAREST_WEIGHT = 0.45
 CLASSIFIER_WEIGHT = 0.3  # how much the linear SVM's margin adds to the lexical score
 CLASSIFIER_C = 1.0
 CLASSIFIER_MAX_CELLS = 50_000_000  # classes x features; 200 MB of float32 weights
@@ -140,7 +141,8 @@ class Matcher:
             rows[is_document], feats[is_document], weights[is_document], vocabulary_size
         )
         # Centroid of a class: the sum of its texts' vectors (keywords included), normalised.
-        cells, positions = np.unique(text_class[rows] * vocabulary_size + feats, return_inverse=True)
+        cells, positions = np.unique(text_class[rows] * vocabulary_size + feats,
+                                     return_inverse=True)
         centroid_weights = np.bincount(positions, weights=weights)
         centroid_rows, centroid_feats = cells // vocabulary_size, cells % vocabulary_size
         self._centroid_index = _Postings.from_triples(
@@ -205,7 +207,8 @@ class Matcher:
         best_topic, best = topics[0] if topics else (None, 0.0)
         limits = WITH_CLASSIFIER if self._classifier is not None else LEXICAL_ONLY
         if best >= limits.answer_score and best - out_of_scope >= limits.out_of_scope_margin:
-            topic, suggestions = best_topic, self._related.get(best_topic or "", [])[:MAX_SUGGESTIONS]
+            topic = best_topic
+            suggestions = self._related.get(best_topic or "", [])[:MAX_SUGGESTIONS]
         elif best > out_of_scope and best >= limits.suggest_score:
             topic = None
             suggestions = [
@@ -237,7 +240,8 @@ class Matcher:
         ordered = candidates[np.lexsort((candidates, -scores[candidates]))]
         return [(self._classes[i], float(scores[i])) for i in ordered]
 
-    def _typo_corrections(self, question: str, lang: str, counts: Counter[str]) -> dict[str, str]:
+    def _typo_corrections(self, question: str, lang: str, counts: defaultdict[str, float]
+                          ) -> dict[str, str]:
         """Add the features of the closest known word for each unknown, longer word."""
         corrections: dict[str, str] = {}
         for word in words(question):

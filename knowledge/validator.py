@@ -76,11 +76,13 @@ def _entry_problems(
     for field in ("title", "answer"):
         for locale in LOCALES:
             if not (getattr(entry, field).get(locale) or "").strip():
-                found.append(Problem(path, parsed.line_of(field), f"{field} in '{locale}' is missing"))
+                found.append(Problem(path, parsed.line_of(field),
+                                     f"{field} in '{locale}' is missing"))
     for locale in LOCALES:
         if not entry.phrasings.get(locale):
             found.append(Problem(path, parsed.line_of("phrasings"),
-                                 f"no phrasings in '{locale}': residents asking in it won't be matched",
+                                 f"no phrasings in '{locale}': residents asking in it "
+                                 "won't be matched",
                                  "warning"))
     for index, related in enumerate(entry.related):
         if related not in base.entries:
@@ -94,7 +96,8 @@ def _entry_problems(
         line = parsed.line_of("answer", locale)
         for _text, url in _MARKUP_LINK.findall(answer):
             if not _GOOD_URL.match(url):
-                found.append(Problem(path, line, f"link '{url}' in the '{locale}' answer is broken"))
+                found.append(Problem(path, line,
+                                     f"link '{url}' in the '{locale}' answer is broken"))
         if TIMELINE_PLACEHOLDER in answer and entry.timeline not in base.timelines:
             found.append(Problem(path, line, f"the '{locale}' answer uses {TIMELINE_PLACEHOLDER} "
                                  f"but timeline '{entry.timeline}' does not exist"))
@@ -126,7 +129,8 @@ def _shared_phrasings(base: KnowledgeBase, by_path: dict[Path, ParsedFile]) -> l
             parsed = by_path[base.paths[topic_id]]
             others = ", ".join(t for t in topics if t != topic_id)
             found.append(Problem(parsed.path, parsed.line_of("phrasings", locale, index),
-                                 f"phrasing '{phrasing}' is also used by {others}: keep it in one entry"))
+                                 f"phrasing '{phrasing}' is also used by {others}: keep it "
+                                 "in one entry"))
     return found
 
 

@@ -110,5 +110,5 @@ class SqlStorage(BaseStorage):
             return 0
         async with self._session() as session:
             result = await session.exec(delete(FsmRecord).where(
-                FsmRecord.subject == subject, col(FsmRecord.key).in_(keys)))
+                col(FsmRecord.subject) == subject, col(FsmRecord.key).in_(keys)))
             return result.rowcount or 0

@@ -36,7 +36,7 @@ async def next_number(session: AsyncSession, edition: int) -> int:
     result = await session.exec(
         update(IdeaCounter).where(col(IdeaCounter.edition) == edition)
         .values(last_number=IdeaCounter.last_number + 1)
-        .returning(IdeaCounter.last_number)
+        .returning(col(IdeaCounter.last_number))
     )
     return int(result.scalar_one())
 
@@ -92,8 +92,8 @@ class IdeaData:
 
     async def erase(self, session: AsyncSession, subject: str) -> Erased:
         ideas = await ideas_of(session, subject)
-        seen_by_staff = [idea.reference for idea in ideas if idea.forwarded_at or not await is_pending(
-            session, ref_kind=REF_KIND, ref_id=str(idea.id), role=FORWARD_ROLE)]
+        seen_by_staff = [idea.reference for idea in ideas if idea.forwarded_at or not (
+            await is_pending(session, ref_kind=REF_KIND, ref_id=str(idea.id), role=FORWARD_ROLE))]
         await _delete(session, [idea.id for idea in ideas if idea.id is not None])
         return Erased(len(ideas), seen_by_staff)
 

@@ -63,8 +63,8 @@ def enqueue(session: AsyncSession, outgoing: Outgoing, now: datetime) -> OutboxM
 
 def _due(now: datetime) -> Any:
     return (
-        (OutboxMessage.status == PENDING)
-        & (OutboxMessage.next_attempt_at <= now)
+        (col(OutboxMessage.status) == PENDING)
+        & (col(OutboxMessage.next_attempt_at) <= now)
         & or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) < now)
     )
 
@@ -85,9 +85,9 @@ async def claim_due(
         update(OutboxMessage)
         .where(col(OutboxMessage.id).in_(candidates.scalar_subquery()), _due(now))
         .values(lease_owner=owner, lease_until=now + LEASE)
-        .returning(OutboxMessage.id)
+        .returning(col(OutboxMessage.id))
     )
-    claimed = sorted(result.scalars().all())
+    claimed = sorted(row[0] for row in result.all())
     await session.commit()
     if not claimed:
         return []
@@ -99,8 +99,8 @@ async def _finish(session: AsyncSession, message_id: int, owner: str, **values: 
     """Apply `values` only while `owner` still holds the lease; False if it was lost."""
     result = await session.exec(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.lease_owner == owner,
-               OutboxMessage.status == PENDING)
+        .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.lease_owner) == owner,
+               col(OutboxMessage.status) == PENDING)
         .values(lease_owner=None, lease_until=None, **values)
     )
     await session.commit()
@@ -192,5 +192,5 @@ async def purge_delivered(session: AsyncSession, now: datetime) -> int:
     """Delivery records are kept a while for statistics, then go (they hold no content)."""
     result = await session.exec(delete(OutboxMessage).where(
         col(OutboxMessage.status).in_([SENT, STOPPED, DEAD]),
-        OutboxMessage.created_at < now - KEEP_DELIVERED))
+        col(OutboxMessage.created_at) < now - KEEP_DELIVERED))
     return result.rowcount or 0

@@ -42,6 +42,9 @@ class PurposeData(Protocol):
         ...
 
 
+SUBJECT_COLUMN = "subject"
+
+
 class TableData:
     """A purpose whose data is the rows of one table with `subject` and a date column."""
 
@@ -51,7 +54,7 @@ class TableData:
         self.export_name = export_name
 
     def _subject(self) -> Any:
-        return getattr(self._model, "subject")
+        return getattr(self._model, SUBJECT_COLUMN)
 
     async def export(self, session: AsyncSession, subject: str) -> list[dict[str, Any]]:
         rows = await session.exec(select(self._model).where(self._subject() == subject))

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlmodel import col, delete, select
+from sqlmodel import SQLModel, col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from knowledge.model import ConsentPolicy
@@ -43,8 +44,9 @@ async def purge(
     return counts
 
 
-async def _delete_older(session: AsyncSession, model: type, dated_by: object, cutoff: datetime) -> int:
-    result = await session.exec(delete(model).where(dated_by < cutoff))  # type: ignore[operator]
+async def _delete_older(session: AsyncSession, model: type[SQLModel], dated_by: Any,
+                        cutoff: datetime) -> int:
+    result = await session.exec(delete(model).where(col(dated_by) < cutoff))
     return result.rowcount or 0
 
 
@@ -61,6 +63,6 @@ async def _purge_proofs(session: AsyncSession, cutoff: datetime) -> int:
     removed = 0
     for subject, purpose in expired:
         result = await session.exec(delete(ConsentEvent).where(
-            ConsentEvent.subject == subject, ConsentEvent.purpose == purpose))
+            col(ConsentEvent.subject) == subject, col(ConsentEvent.purpose) == purpose))
         removed += result.rowcount or 0
     return removed

@@ -85,7 +85,8 @@ class BotHarness:
         async with self.services.db.engine.connect() as connection:
             names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
             return {
-                name: [tuple(row) for row in await connection.execute(text(f'SELECT * FROM "{name}"'))]
+                name: [tuple(row) for row in
+                       await connection.execute(text(f'SELECT * FROM "{name}"'))]
                 for name in names
                 if name != "alembic_version"
             }

@@ -173,7 +173,7 @@ class FakeBotApi:
 
     def result_of(self, params: Params) -> Any:
         """What the fake returned for the call whose params are `params` (by identity)."""
-        for (_, recorded), result in zip(self.calls, self.results):
+        for (_, recorded), result in zip(self.calls, self.results, strict=True):
             if recorded is params:
                 return result
         raise KeyError("no such call")

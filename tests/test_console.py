@@ -86,7 +86,8 @@ def test_a_whole_session_stores_nothing_about_the_user(tmp_path: Path) -> None:
 def test_console_answers_and_picks_up_knowledge_edits_while_running(tmp_path: Path) -> None:
     """Staff preview: edit an answer while `chat` runs; a broken edit keeps the old answer."""
     knowledge = tmp_path / "knowledge"
-    shutil.copytree(REPO_ROOT / "knowledge", knowledge, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    shutil.copytree(REPO_ROOT / "knowledge", knowledge,
+                    ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     entry = knowledge / "entries" / "wymiennikownia.contact.yaml"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "REDIS_URL"))}
     env |= {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'console.sqlite3'}",

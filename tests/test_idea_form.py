@@ -27,6 +27,7 @@ from tests.flows import (
     stored_ideas,
 )
 
+
 async def test_the_whole_form_reaches_the_coordinators_escaped(harness: BotHarness) -> None:
     chat = resident(harness)
     await fill_to_summary(chat)

@@ -23,7 +23,8 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 def copy_knowledge(repo_root: Path, tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"
-    shutil.copytree(repo_root / "knowledge", target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    shutil.copytree(repo_root / "knowledge", target,
+                    ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     return target
 
 
@@ -68,14 +69,16 @@ def test_check_command_fails_on_a_broken_copy_with_path_and_line(
         capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 1
-    assert f"{entry}:{related_line + 1}: error: related topic 'bo.no-such-topic' does not exist" in result.stdout
+    expected = f"{entry}:{related_line + 1}: error: related topic 'bo.no-such-topic' does not exist"
+    assert expected in result.stdout
     assert "topic 'lis.statute' from the contract has no entry" in result.stdout
 
 
 @pytest.mark.parametrize(("mutate", "message"), [
     (lambda text: text.replace("answer:", "answr:", 1), "'answr' is not a known field"),
     (lambda text: text.replace("title:", "title: {broken", 1), "this is not valid YAML"),
-    (lambda text: text.replace("last_reviewed: 2026-11-24", "last_reviewed: soon"), "must be a date"),
+    (lambda text: text.replace("last_reviewed: 2026-11-24", "last_reviewed: soon"),
+     "must be a date"),
 ])
 def test_schema_errors_name_the_line(repo_root: Path, tmp_path: Path, mutate, message: str) -> None:
     knowledge = copy_knowledge(repo_root, tmp_path)
@@ -91,7 +94,8 @@ def test_shared_phrasings_and_passed_review_dates_are_reported(
     knowledge = copy_knowledge(repo_root, tmp_path)
     voting = knowledge / "entries" / "bo.voting.yaml"
     data = yaml.safe_load(voting.read_text(encoding="utf-8"))
-    shared = yaml.safe_load((knowledge / "entries" / "bo.results.yaml").read_text())["phrasings"]["pl"][0]
+    results = yaml.safe_load((knowledge / "entries" / "bo.results.yaml").read_text())
+    shared = results["phrasings"]["pl"][0]
     voting.write_text(voting.read_text(encoding="utf-8").replace(
         data["phrasings"]["pl"][0], shared, 1), encoding="utf-8")
     problems = check_knowledge(knowledge, date(2027, 6, 1))

@@ -22,7 +22,12 @@ from bot.local_telegram import (
     server_error,
     too_many_requests,
 )
-from handlers.platform.telegram_html import TelegramHtmlError, parse_html, split_message, visible_length
+from handlers.platform.telegram_html import (
+    TelegramHtmlError,
+    parse_html,
+    split_message,
+    visible_length,
+)
 from tests.fake_bot_api import FakeBotApi
 
 CHAT = 7_123_456_789

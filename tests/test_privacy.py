@@ -300,6 +300,7 @@ async def test_logs_carry_no_ids_names_or_message_text(
     await chat.send("/mydata")
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert logged, "the run should log something"
-    for secret in (str(USER_ID), "Zofia", "oksywiu", "sopocie", harness.services.pseudonyms.subject(USER_ID)):
+    pseudonym = harness.services.pseudonyms.subject(USER_ID)
+    for secret in (str(USER_ID), "Zofia", "oksywiu", "sopocie", pseudonym):
         assert secret not in logged
 

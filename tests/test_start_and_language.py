@@ -15,7 +15,7 @@ async def test_start_greets_in_polish_with_programme_buttons(harness: BotHarness
     assert "Cześć, Resident!" in reply.text
     assert "Laboratorium Innowacji Społecznych" in reply.text
     assert len(reply.labels) == 7
-    for word, label in zip(PROGRAMME_WORDS, reply.labels):
+    for word, label in zip(PROGRAMME_WORDS, reply.labels[:5], strict=True):
         assert word in label
     assert "Zadaj pytanie" in reply.labels[-1]
 

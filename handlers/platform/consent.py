@@ -80,7 +80,8 @@ def prompt(turn: Turn, policy: ConsentPurpose, purpose: str, locale: str, stage:
         parts.append("<b>" + _("Under 16, a parent or legal guardian must agree to this (GDPR "
                                "Art. 8). Please show them the information above; press the "
                                "button only if they agree.") + "</b>")
-        choices = [(_("👪 My parent or guardian agrees"), "guardian"), (_("❌ No, thanks"), "decline")]
+        choices = [(_("👪 My parent or guardian agrees"), "guardian"),
+                   (_("❌ No, thanks"), "decline")]
         widths = (1,)
     keyboard = InlineKeyboardBuilder()
     for label, action in choices:
@@ -136,7 +137,8 @@ async def on_consent(
         turn.locale = locale
         if callback_data.version != policy.version:
             await remove_buttons(message)
-            await message.answer(_("The information below has changed since. Please read it again:"))
+            await message.answer(
+                _("The information below has changed since. Please read it again:"))
             await ask_consent(message, turn, purpose_id, callback_data.ref)
             return
         stages = [STAGE_OF_ACTION[action]] if action in STAGE_OF_ACTION else [NOTICE, AGE, GUARDIAN]

@@ -12,7 +12,6 @@ A message whose send succeeded but whose answer was lost is sent again: at least
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 import uuid
@@ -143,7 +142,7 @@ class Delivery:
                           _describe(error))
                 await outbox.give_up(session, message, owner=self.owner, status=outbox.DEAD,
                                      error=_describe(error))
-        except (TelegramAPIError, TelegramNetworkError, asyncio.TimeoutError, OSError) as error:
+        except (TimeoutError, TelegramAPIError, TelegramNetworkError, OSError) as error:
             await self._failed(session, message, error, report)
         else:
             await self._sent(session, message, sent_id, report)
@@ -161,7 +160,8 @@ class Delivery:
         if message.kind == "document":
             sent = await self.bot.send_document(
                 message.chat_id,
-                BufferedInputFile(message.document or b"", filename=message.document_name or "file"),
+                BufferedInputFile(message.document or b"",
+                                  filename=message.document_name or "file"),
                 caption=message.text or None, reply_markup=markup, reply_parameters=reply,
                 request_timeout=SEND_TIMEOUT)
         else:

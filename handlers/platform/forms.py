@@ -292,20 +292,30 @@ class Form(Generic[D]):
             await remove_buttons(message)
             await self.show(message, draft, turn, state)
         elif action == "back":
-            await self.show(message, self._at(draft, self._preceding(draft, step_name)), turn, state)
+            previous = self._preceding(draft, step_name)
+            await self.show(message, self._at(draft, previous), turn, state)
         elif (action == "edit" and step_name == SUMMARY and callback_data.value in self._steps
               and self._steps[callback_data.value].applies(draft)):
-            await self.show(message, self._at(draft, callback_data.value, editing=True), turn, state)
+            editing = self._at(draft, callback_data.value, editing=True)
+            await self.show(message, editing, turn, state)
         elif action == "confirm" and step_name == SUMMARY:
             await self._confirm(query, message, draft, turn, state)
-        elif action == "skip" and step is not None and step.skip is not None and (
-                (updates := step.skip(draft)) is not None):
-            await self.accept(message, draft, step_name, updates, turn, state)
-        elif action == "pick" and step is not None and step.pick is not None and (
-                (updates := step.pick(callback_data.value, draft, turn)) is not None):
+        elif (updates := self._chosen(step, action, callback_data.value, draft, turn)) is not None:
             await self.accept(message, draft, step_name, updates, turn, state)
         else:
             tell(callback_answer, _("This button belongs to an earlier step."), alert=True)
+
+    @staticmethod
+    def _chosen(step: Step[D] | None, action: str, value: str, draft: D, turn: Turn
+                ) -> dict[str, Any] | None:
+        """What a Skip or a choice sets, or None when the press does not fit this step."""
+        if step is None:
+            return None
+        if action == "skip" and step.skip is not None:
+            return step.skip(draft)
+        if action == "pick" and step.pick is not None:
+            return step.pick(value, draft, turn)
+        return None
 
     async def _cancel(self, message: Message, draft: D, turn: Turn, state: FSMContext) -> None:
         if not any(step.answered(draft) for step in self.steps):

@@ -77,7 +77,8 @@ class LocaleMiddleware(I18nMiddleware):
     """The language of a form in progress, else the one chosen now, else the remembered one,
     else Telegram's, else the default."""
 
-    def __init__(self, i18n: I18n, choices: LanguageChoices, remembered: RememberedLanguage) -> None:
+    def __init__(self, i18n: I18n, choices: LanguageChoices,
+                 remembered: RememberedLanguage) -> None:
         super().__init__(i18n=i18n)
         self._choices = choices
         self._remembered = remembered

@@ -10,6 +10,7 @@ once as its loop would (the console after each line, the test harness after each
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -80,10 +81,8 @@ class JobRunner:
     async def _loop(self, job: Job) -> None:
         delay = job.first_after
         while True:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(job.woken.wait(), timeout=delay)
-            except TimeoutError:
-                pass
             job.woken.clear()
             await self.tick(job.name)  # one failing round must not stop the job for good
             delay = job.every

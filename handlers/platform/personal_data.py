@@ -93,7 +93,8 @@ async def erase_everything(turn: Turn, subject: str) -> ErasureReport:
         if purpose.tell_staff_on_erase:
             report.references += erased.references
     report.queued = await drop_pending(turn.session, subject=subject)
-    report.drafts = await _delete_drafts(turn, subject, await turn.services.drafts.drafts_of(subject))
+    drafts = await turn.services.drafts.drafts_of(subject)
+    report.drafts = await _delete_drafts(turn, subject, drafts)
     return report
 
 

@@ -24,9 +24,9 @@ from aiogram.utils.i18n import lazy_gettext as __
 from babel.dates import format_date
 
 from handlers.platform.clock import GDYNIA
+from handlers.platform.consent import current_consent
 from handlers.platform.context import Turn
 from handlers.platform.facts import contact_line
-from handlers.platform.consent import current_consent
 from handlers.platform.forms import Choice, Form, FormData, Invalid, Problem, Step
 from handlers.platform.purposes import Purpose
 from handlers.platform.telegram_html import utf16_len
@@ -42,7 +42,7 @@ from storage.models import Idea
 from storage.outbox import Outgoing, is_pending
 
 PURPOSE = idea_store.PURPOSE
-LARGE_SHARE_PERCENT_DEFAULT = 90
+LARGE_SHARE = "large_project_share_of_district_pool_percent"
 
 
 class IdeaDraft(FormData):
@@ -100,18 +100,18 @@ def cost_problem(draft: IdeaDraft, turn: Turn) -> str | None:
         cap = _large_cap(edition, draft.district)
         if cap is not None and cost > cap:
             return _("{amount} is more than a large project in this district may cost ({limit}, "
-                     "90% of the district's pool).{note} Please lower the cost.").format(
-                         amount=money(cost, locale), limit=money(cap, locale), note=note)
+                     "{share}% of the district's pool).{note} Please lower the cost.").format(
+                         amount=money(cost, locale), limit=money(cap, locale), note=note,
+                         share=edition.amounts.get(LARGE_SHARE))
     return None
 
 
 def _large_cap(edition: Edition, district: str | None) -> int | None:
-    """90% of the district's own pool when staff have published it; else the district pools
-    together, the most any district project could ever get."""
-    share = edition.amounts.get("large_project_share_of_district_pool_percent",
-                                LARGE_SHARE_PERCENT_DEFAULT)
+    """The edition's share of the district's own pool when staff have published the district
+    pools; until then, of all district pools together (the most any district could get)."""
+    share = edition.amounts.get(LARGE_SHARE)
     pool = edition.district_pools.get(district or "") or edition.amounts.get("district_pool")
-    return pool * share // 100 if pool else None
+    return pool * share // 100 if pool and share else None
 
 
 def check(draft: IdeaDraft, turn: Turn) -> list[Problem]:
@@ -317,7 +317,8 @@ async def confirm(draft: IdeaDraft, query: CallbackQuery, message: Message, turn
         text = _("Thank you! Your idea is saved as number <b>{reference}</b>, but I cannot pass "
                  "it to the coordinators right now. /moje shows its status; you can also send it "
                  "to the BO team yourself: {contact}.")
-    await message.answer(text.format(reference=idea.reference, contact=contact_line(turn, "bo_team")))
+    await message.answer(text.format(reference=idea.reference,
+                                     contact=contact_line(turn, "bo_team")))
     await message.answer(_("This is not yet an official BO submission: file it on the official "
                            "site, by post or in person at LIS during the submission window. The "
                            "checklist above says what you will need."))

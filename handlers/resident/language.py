@@ -106,5 +106,6 @@ def build_router() -> Router:
     router.message.register(cmd_language, Command("language", "jezyk", "język", "mova",
                                                   ignore_case=True))
     router.callback_query.register(on_language, LanguageCallback.filter())
-    router.callback_query.register(on_remember, MenuCallback.filter(F.action == "remember-language"))
+    router.callback_query.register(on_remember,
+                                   MenuCallback.filter(F.action == "remember-language"))
     return router

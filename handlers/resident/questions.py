@@ -90,7 +90,8 @@ async def on_feedback(query: CallbackQuery, callback_data: FeedbackCallback, tur
                                                  helpful=callback_data.helpful)
     tell(callback_answer, _("Thank you for your feedback!"))
     if message is not None and message.reply_markup is not None:
-        rows = [[b for b in row if not (b.callback_data or "").startswith(FeedbackCallback.__prefix__)]
+        prefix = FeedbackCallback.__prefix__
+        rows = [[b for b in row if not (b.callback_data or "").startswith(prefix)]
                 for row in message.reply_markup.inline_keyboard]
         await replace_buttons(message, InlineKeyboardMarkup(inline_keyboard=[r for r in rows if r]))
 

@@ -51,7 +51,8 @@ async def on_topic(query: CallbackQuery, callback_data: TopicCallback, turn: Tur
     """A programme or related-topic button -> that topic's answer."""
     message = usable(query.message)
     if turn.base.entry(callback_data.topic) is None or message is None:
-        tell(callback_answer, _("This button is out of date. Type /start for the menu."), alert=True)
+        tell(callback_answer, _("This button is out of date. Type /start for the menu."),
+             alert=True)
         return
     text, keyboard = answer_view(turn, callback_data.topic, turn.locale)
     await message.answer(text, reply_markup=keyboard)

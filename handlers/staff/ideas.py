@@ -58,7 +58,8 @@ async def on_status(query: CallbackQuery, callback_data: IdeaStatusCallback, tur
     status, reason = callback_data.status, callback_data.reason or None
     reasons = turn.base.form("bo_idea").reasons
     valid = status in STATUS_BUTTONS or status == "menu"
-    if idea is None or message is None or not valid or (reason is not None and reason not in reasons):
+    forged_reason = reason is not None and reason not in reasons
+    if idea is None or message is None or not valid or forged_reason:
         tell(callback_answer, _("This idea is no longer stored (the resident erased it)."),
              alert=True)
         return

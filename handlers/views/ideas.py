@@ -82,7 +82,8 @@ def staff_view(idea: Idea, base: KnowledgeBase, locale: str
     """The coordinators' copy of an idea (call inside the staff locale), everything escaped."""
     lines = ["<b>" + _("BO idea {reference}").format(reference=idea.reference) + "</b>",
              _("Edition: BO{year}").format(year=idea.edition), ""]
-    lines += [f"<b>{label}:</b> {value}" for _f, label, value in describe(idea_answers(idea), locale)]
+    lines += [f"<b>{label}:</b> {value}"
+              for _f, label, value in describe(idea_answers(idea), locale)]
     if idea.latitude is not None and idea.longitude is not None:
         lines.append(f'<a href="https://www.openstreetmap.org/?mlat={idea.latitude:.6f}'
                      f'&amp;mlon={idea.longitude:.6f}">{_("map")}</a>')
