@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--jsonl", action="store_true", help="print one JSON object per message")
     chat.add_argument("--out", type=Path, default=Path("data/out"), help="folder for documents")
     chat.add_argument("--now", help="run as if it were this moment, e.g. 2027-03-01T10:00")
+    chat.add_argument("--demo", action="store_true",
+                      help="add the sample events of knowledge/examples/ (to try sign-ups)")
 
     commands.add_parser("run", help="long polling on Telegram")
     commands.add_parser("purge", help="delete personal data past its retention period")
@@ -46,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--lang", help="force the question's language (pl, uk, en)")
     ask.add_argument("--explain", action="store_true")
     ask.add_argument("--dir", type=Path, help="knowledge folder (default: KNOWLEDGE_DIR)")
+    ask.add_argument("--now", help="answer as if it were this moment, e.g. 2027-03-01T10:00")
+    ask.add_argument("--answer", action="store_true", help="print the answer residents get")
 
     knowledge = commands.add_parser("knowledge", help="check or evaluate the knowledge files")
     knowledge_commands = knowledge.add_subparsers(dest="knowledge_command", required=True)
@@ -116,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         jsonl=getattr(args, "jsonl", False),
         out_dir=getattr(args, "out", Path("data/out")),
         now=now,
+        demo=getattr(args, "demo", False),
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_console(settings, options))
@@ -141,6 +147,9 @@ def run() -> int:
         return main()
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `python -m bot ask ... | head`: the reader has had enough
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (keep Python's exit flush quiet)
+        return 0
     except Exception:
         logging.getLogger("bot").critical("stopped by an unexpected error", exc_info=True)
         return 1

@@ -134,6 +134,8 @@ def add_background_jobs(services: Services, bot: Bot) -> Delivery:
     jobs.add("knowledge", lambda: asyncio.to_thread(services.knowledge.refresh),
              every=KNOWLEDGE_RELOAD_SECONDS, first_after=KNOWLEDGE_RELOAD_SECONDS)
     jobs.add("purge", lambda: purge_once(services), every=PURGE_SECONDS, first_after=60.0)
+    for name, run, every in handlers.background_jobs(services):
+        jobs.add(name, run, every=every, first_after=every)
     return delivery
 
 

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import html
 import json
+import re
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from bot.config import load_settings
 from knowledge.analyzer import warm_up
 from knowledge.evaluation import evaluate, read_rows
 from knowledge.loader import KnowledgeError, load_knowledge
+from knowledge.model import GDYNIA, KnowledgeBase
+from knowledge.render import render_answer
 from knowledge.search import Match, Matcher
 from knowledge.validator import check_knowledge
 
@@ -20,11 +24,17 @@ def _directory(args: argparse.Namespace) -> Path:
     return args.dir or load_settings().knowledge_dir
 
 
-def _matcher(directory: Path) -> Matcher | None:
+def _load(directory: Path) -> KnowledgeBase | None:
     try:
-        base = load_knowledge(directory)
+        return load_knowledge(directory)
     except KnowledgeError as error:
         print(error, file=sys.stderr)
+        return None
+
+
+def _matcher(directory: Path) -> Matcher | None:
+    base = _load(directory)
+    if base is None:
         return None
     warm_up()
     return Matcher(base)
@@ -36,7 +46,7 @@ def run_knowledge_command(args: argparse.Namespace) -> int:
         import handlers  # the declared purposes and forms (imports aiogram: a few seconds)
 
         problems = check_knowledge(directory, date.today(), purposes=handlers.purposes().ids(),
-                                   forms=handlers.form_names())
+                                   forms=handlers.form_names(), examples=True)
         for problem in problems:
             print(problem)
         errors = sum(p.severity == "error" for p in problems)
@@ -52,16 +62,38 @@ def run_knowledge_command(args: argparse.Namespace) -> int:
 
 
 def run_ask(args: argparse.Namespace) -> int:
-    matcher = _matcher(_directory(args))
-    if matcher is None:
+    base = _load(_directory(args))
+    if base is None:
         return 1
+    warm_up()
+    matcher = Matcher(base)
+    try:
+        today = _today(args.now)
+    except ValueError:
+        print("--now: write the moment as 2027-03-01T10:00 (Gdynia time)", file=sys.stderr)
+        return 2
     questions = [" ".join(args.question)] if args.question else (
         line.strip() for line in sys.stdin if line.strip()
     )
     for question in questions:
         match = matcher.search(question, lang=args.lang, explain=args.explain)
         print(_format(match, as_json=args.json, explain=args.explain), flush=True)
+        if args.answer and match.topic is not None:
+            entry = base.entries[match.topic]
+            print(_plain(render_answer(base, entry, match.lang, today)), flush=True)
     return 0
+
+
+def _today(now: str | None) -> date:
+    """The date in Gdynia (`--now` previews what residents will read on another day)."""
+    if not now:
+        return datetime.now(GDYNIA).date()
+    moment = datetime.fromisoformat(now)
+    return (moment if moment.tzinfo is None else moment.astimezone(GDYNIA)).date()
+
+
+def _plain(markup: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
 
 
 def _format(match: Match, *, as_json: bool, explain: bool) -> str:

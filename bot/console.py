@@ -27,8 +27,9 @@ from bot.app import build_services, create_bot, create_dispatcher
 from bot.config import Settings
 from bot.conversation import Conversation, NoSuchButton, Person, fold_label
 from bot.local_telegram import CallbackAnswer, LocalTelegram, SentMessage
-from handlers.platform.clock import Clock, ShiftedClock
+from handlers.platform.clock import Clock, ShiftedClock, SystemClock, today_in_gdynia
 from knowledge.analyzer import warm_up
+from knowledge.store import KnowledgeStore
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ class ConsoleOptions:
     jsonl: bool = False
     out_dir: Path = Path("data/out")
     now: datetime | None = None  # run as if it were this moment (staff previews)
+    demo: bool = False  # add the sample events of knowledge/examples/
 
 
 class ConsoleRenderer:
@@ -157,8 +159,10 @@ async def run_console(
     settings: Settings, options: ConsoleOptions, stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
 ) -> None:
-    clock: Clock | None = ShiftedClock(options.now) if options.now else None
-    services = build_services(settings, clock=clock)
+    clock: Clock = ShiftedClock(options.now) if options.now else SystemClock()
+    knowledge = KnowledgeStore(settings.knowledge_dir, examples=options.demo,
+                               today=lambda: today_in_gdynia(clock))
+    services = build_services(settings, clock=clock, knowledge=knowledge)
     await services.db.migrate()
     await asyncio.to_thread(warm_up)
     telegram = LocalTelegram()

@@ -9,18 +9,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from aiogram import Router
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import groups
 from handlers.platform import consent
+from handlers.platform.context import Services
 from handlers.platform.delivery import DeliveredHook, GoneHook
 from handlers.platform.filters import InPrivateChat
 from handlers.platform.purposes import Purpose, Purposes
-from handlers.resident import fallback, ideas, language, mine, news, privacy, questions, start
+from handlers.resident import (
+    events,
+    fallback,
+    ideas,
+    language,
+    mine,
+    news,
+    privacy,
+    questions,
+    start,
+)
 from handlers.staff import chat as staff_chat
+from handlers.staff import events as staff_events
 from handlers.staff import ideas as staff_ideas
 from storage import ideas as idea_store
 from storage.models import OutboxMessage
@@ -28,11 +42,17 @@ from storage.models import OutboxMessage
 
 def purposes() -> Purposes:
     """Every consent purpose the bot asks for (each declared once, in its feature)."""
-    return Purposes([ideas.DECLARATION, language.DECLARATION, news.DECLARATION])
+    return Purposes([ideas.DECLARATION, events.DECLARATION, language.DECLARATION,
+                     news.DECLARATION])
 
 
 def form_names() -> list[str]:
-    return [ideas.FORM.name]
+    return [ideas.FORM.name, events.FORM.name]
+
+
+def background_jobs(services: Services) -> list[tuple[str, Callable[[], Awaitable[Any]], float]]:
+    """Feature jobs the runner adds to its own (name, what to run, every how many seconds)."""
+    return [("events", lambda: events.sync_events(services), 5.0)]
 
 
 def delivery_hooks() -> dict[str, DeliveredHook]:
@@ -61,7 +81,8 @@ def build_resident_router() -> Router:
         consent.build_router(),
         privacy.build_router(),
         news.build_router(),
-        ideas.build_router(),  # before questions: text typed into the form is an answer
+        ideas.build_router(),  # before questions: text typed into a form is an answer
+        events.build_router(),
         mine.build_router(),
         questions.build_router(),  # any free text is a question
         fallback.build_router(),  # must stay last
@@ -71,11 +92,12 @@ def build_resident_router() -> Router:
 
 def build_routers() -> list[Router]:
     return [
-        staff_chat.build_router([staff_ideas.build_router()]),
+        staff_chat.build_router([staff_ideas.build_router(), staff_events.build_router()]),
         build_resident_router(),
         groups.build_router(),
         fallback.build_last_resort(),  # forged presses with no chat at all
     ]
 
 
-__all__ = ["Purpose", "build_routers", "delivery_hooks", "form_names", "gone_hooks", "purposes"]
+__all__ = ["Purpose", "background_jobs", "build_routers", "delivery_hooks", "form_names",
+           "gone_hooks", "purposes"]

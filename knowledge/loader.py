@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -10,10 +12,12 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from knowledge.model import (
+    GDYNIA,
     ConsentPolicy,
     Contact,
     District,
     Entry,
+    Event,
     FormText,
     KnowledgeBase,
     OutOfScope,
@@ -29,6 +33,10 @@ DISTRICTS_FILE = "districts.yaml"
 CONSENTS_FILE = "consents.yaml"
 CONTACTS_FILE = "contacts.yaml"
 FORMS_DIR = "forms"
+EVENTS_DIR = "events"
+EXAMPLE_EVENTS_DIR = "examples/events"
+# Sample events are dated relative to the moment they are loaded: "+7d 17:00", "+3d", "+2h".
+_RELATIVE = re.compile(r"^\+(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d{1,2}):(\d{2}))?$")
 
 
 @dataclass(frozen=True)
@@ -139,7 +147,8 @@ def _describe(issue: dict[str, Any]) -> str:
     return f"{field}: {issue['msg']}"
 
 
-def read_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem], list[ParsedFile]]:
+def read_knowledge(directory: Path, *, examples: bool = False, today: date | None = None
+                   ) -> tuple[KnowledgeBase | None, list[Problem], list[ParsedFile]]:
     """Load everything; return the base, the problems, and the parsed files.
 
     The base holds whatever loaded even when some files have errors, so the validator can
@@ -210,6 +219,17 @@ def read_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem]
         problems += file_problems
         contacts = loaded_contacts.contacts if loaded_contacts else {}
 
+    events: dict[str, Event] = {}
+    folders = [directory / EVENTS_DIR] + ([directory / EXAMPLE_EVENTS_DIR] if examples else [])
+    for path in sorted(p for folder in folders for p in folder.glob("*.yaml")):
+        event, file_problems = _load_event(path, parsed_files, today or date.today())
+        problems += file_problems
+        if event is None:
+            continue
+        if event.id in events:
+            problems.append(Problem(path, 1, f"duplicate event id '{event.id}'"))
+        events[event.id] = event
+
     base = KnowledgeBase(
         entries=entries,
         timelines=timelines,
@@ -218,6 +238,7 @@ def read_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem]
         consents=consents,
         forms=forms,
         contacts=contacts,
+        events=events,
         paths=paths,
     )
     return base, problems, parsed_files
@@ -241,9 +262,46 @@ def _load_one(
     return validate_model(parsed, model)
 
 
-def load_knowledge(directory: Path) -> KnowledgeBase:
+def _load_event(path: Path, parsed_files: list[ParsedFile], today: date
+                ) -> tuple[Event | None, list[Problem]]:
+    parsed, problems = parse_yaml(path)
+    if parsed is None:
+        return None, problems
+    parsed_files.append(parsed)
+    if not isinstance(parsed.data, dict):
+        return None, [Problem(path, 1, "the file must hold named fields (key: value)")]
+    data = dict(parsed.data)
+    example = EXAMPLE_EVENTS_DIR in path.as_posix()
+    for key in ("start", "end", "signup_deadline"):
+        value = data.get(key)
+        if isinstance(value, str) and value.startswith("+"):
+            moment = _relative(value, today)
+            if moment is None:
+                return None, [Problem(path, parsed.line_of(key),
+                                      f"'{key}' must be a date and time, or '+7d 17:00'")]
+            data[key] = moment
+    if example:
+        data["example"] = True
+    event, problems = validate_model(ParsedFile(path, data, parsed.root), Event)
+    if event is not None and path.stem != event.id:
+        problems.append(Problem(path, parsed.line_of("id"),
+                                f"the id '{event.id}' must match the file name"))
+    return event, problems
+
+
+def _relative(text: str, today: date) -> datetime | None:
+    match = _RELATIVE.match(text.strip())
+    if match is None or not any(match.groups()):
+        return None
+    days, hours, hour, minute = match.groups()
+    moment = datetime.combine(today, time(int(hour or 12), int(minute or 0)), GDYNIA)
+    return moment + timedelta(days=int(days or 0), hours=int(hours or 0))
+
+
+def load_knowledge(directory: Path, *, examples: bool = False, today: date | None = None
+                   ) -> KnowledgeBase:
     """The knowledge base in `directory`; raises `KnowledgeError` listing every problem."""
-    base, problems, _ = read_knowledge(directory)
+    base, problems, _ = read_knowledge(directory, examples=examples, today=today)
     errors = [p for p in problems if p.severity == "error"]
     if base is None or errors:
         raise KnowledgeError(errors)

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # The languages the bot speaks: the one list everything else (catalogs, settings, the
 # validator, language buttons) uses.
 LOCALES = ("pl", "uk", "en")
 Localized = dict[str, str]
+GDYNIA = ZoneInfo("Europe/Warsaw")
+PROGRAMMES = ("bo", "urbanlab", "wymiennikownia", "przystan", "odnowa", "lis")
+EVENT_ID = r"^[a-z0-9][a-z0-9-]{2,14}$"  # short: it travels in buttons (64 bytes at most)
 
 
 def localized(texts: Localized, locale: str) -> str:
@@ -127,6 +132,60 @@ class Contact(_Strict):
     sources: list[str] = Field(default_factory=list)
 
 
+class EventPlace(_Strict):
+    name: Localized = Field(default_factory=dict)  # "Przystań Śmidowicza 49"
+    address: str | None = None
+    district: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+class Event(_Strict):
+    """A meeting residents can find, and sign up for when `signup` is true.
+
+    Times are Gdynia time. Staff move an event by changing `start` (and setting
+    `status: moved`), cancel it with `status: cancelled`; everyone signed up is told.
+    """
+
+    id: str = Field(pattern=EVENT_ID)
+    programme: Literal["bo", "urbanlab", "wymiennikownia", "przystan", "odnowa", "lis"]
+    title: Localized
+    description: Localized = Field(default_factory=dict)
+    start: datetime
+    end: datetime | None = None
+    place: EventPlace | None = None
+    online: str | None = None  # a link, for online meetings
+    capacity: int | None = Field(default=None, ge=1)
+    signup: bool = False  # residents sign up through the bot
+    signup_deadline: datetime | None = None
+    accessibility: Localized = Field(default_factory=dict)
+    status: Literal["planned", "moved", "cancelled"] = "planned"
+    reminders_hours: list[int] = Field(default_factory=lambda: [24, 1])
+    sources: list[str] = Field(default_factory=list)
+    example: bool = False  # a sample (knowledge/examples/): never shown as a real event
+
+    @field_validator("start", "end", "signup_deadline")
+    @classmethod
+    def _gdynia_time(cls, value: datetime | None) -> datetime | None:
+        return value.replace(tzinfo=GDYNIA) if value is not None and value.tzinfo is None else value
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> Event:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError("'end' must be after 'start'")
+        return self
+
+    @property
+    def finish(self) -> datetime:
+        """When it ends (two hours after the start when the file does not say)."""
+        return self.end or self.start + timedelta(hours=2)
+
+    @property
+    def closes(self) -> datetime:
+        """Sign-up closes at the deadline, and at the latest when the event starts."""
+        return min(self.signup_deadline, self.start) if self.signup_deadline else self.start
+
+
 class KnowledgeBase(BaseModel):
     """Everything loaded from one knowledge folder."""
 
@@ -139,6 +198,7 @@ class KnowledgeBase(BaseModel):
     consents: ConsentPolicy | None = None
     forms: dict[str, FormText] = Field(default_factory=dict)
     contacts: dict[str, Contact] = Field(default_factory=dict)
+    events: dict[str, Event] = Field(default_factory=dict)
     paths: dict[str, Path] = Field(default_factory=dict)
 
     def entry(self, topic_id: str) -> Entry | None:

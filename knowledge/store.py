@@ -10,7 +10,9 @@ previous version stays in use.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from knowledge.loader import KnowledgeError, load_knowledge
@@ -27,10 +29,16 @@ class Snapshot:
 
 
 class KnowledgeStore:
-    def __init__(self, directory: Path) -> None:
+    """`examples=True` adds the sample events of knowledge/examples/ (`chat --demo`), dated
+    relative to `today()` at each load so that they stay upcoming."""
+
+    def __init__(self, directory: Path, *, examples: bool = False,
+                 today: Callable[[], date] = date.today) -> None:
         self.directory = directory
+        self._examples = examples
+        self._today = today
         self._signature = self._current_signature()
-        base = load_knowledge(directory)  # at start-up an invalid folder is fatal
+        base = self._load()  # at start-up an invalid folder is fatal
         self._snapshot = Snapshot(base, Matcher(base))
         self._rejected_signature: tuple[tuple[str, int, int], ...] | None = None
 
@@ -44,7 +52,7 @@ class KnowledgeStore:
         if signature == self._signature or signature == self._rejected_signature:
             return False
         try:
-            base = load_knowledge(self.directory)
+            base = self._load()
         except KnowledgeError as error:
             self._rejected_signature = signature
             log.error(
@@ -56,6 +64,9 @@ class KnowledgeStore:
         self._rejected_signature = None
         log.info("knowledge reloaded: %d entries", len(base.entries))
         return True
+
+    def _load(self) -> KnowledgeBase:
+        return load_knowledge(self.directory, examples=self._examples, today=self._today())
 
     def _current_signature(self) -> tuple[tuple[str, int, int], ...]:
         files = sorted(p for p in self.directory.rglob("*.yaml") if p.is_file())

@@ -11,7 +11,15 @@ from pathlib import Path
 import yaml
 
 from knowledge.editions import bo_timelines, missing_amounts
-from knowledge.loader import CONTACTS_FILE, FORMS_DIR, ParsedFile, Problem, read_knowledge
+from knowledge.loader import (
+    CONTACTS_FILE,
+    EVENTS_DIR,
+    EXAMPLE_EVENTS_DIR,
+    FORMS_DIR,
+    ParsedFile,
+    Problem,
+    read_knowledge,
+)
 from knowledge.model import LOCALES, KnowledgeBase
 from knowledge.render import TIMELINE_PLACEHOLDER, markup_to_html
 from knowledge.text import fold
@@ -34,11 +42,13 @@ REQUIRED_CONTACTS = ("lis", "bo_team", "city_hall")
 
 
 def check_knowledge(
-    directory: Path, today: date, *, purposes: Collection[str] = (), forms: Collection[str] = ()
+    directory: Path, today: date, *, purposes: Collection[str] = (), forms: Collection[str] = (),
+    examples: bool = False,
 ) -> list[Problem]:
     """Every problem in the folder, in one run. `purposes` and `forms` are the ones the bot
-    declares: each needs its notice in consents.yaml and its texts in forms/."""
-    base, problems, parsed_files = read_knowledge(directory)
+    declares: each needs its notice in consents.yaml and its texts in forms/. `examples` checks
+    the sample events too."""
+    base, problems, parsed_files = read_knowledge(directory, examples=examples, today=today)
     if base is None:
         return problems
     by_path = {parsed.path: parsed for parsed in parsed_files}
@@ -50,6 +60,7 @@ def check_knowledge(
     problems += _consent_problems(directory, base, purposes)
     problems += _form_problems(directory, base, forms)
     problems += _contact_problems(directory, base)
+    problems += _event_problems(directory, base)
     for timeline in base.timelines.values():
         if timeline.review_by and timeline.review_by < today:
             path = directory / "timelines" / f"{timeline.id}.yaml"
@@ -174,6 +185,35 @@ def _form_problems(directory: Path, base: KnowledgeBase, forms: Collection[str])
             found.append(Problem(directory / "timelines" / f"{timeline.id}.yaml", 1,
                                  f"BO edition {timeline.edition} has no '{amount}' under "
                                  "'amounts': the form needs it to check costs"))
+    return found
+
+
+def _event_problems(directory: Path, base: KnowledgeBase) -> list[Problem]:
+    districts = {district.name for district in base.districts}
+    found: list[Problem] = []
+    for event in base.events.values():
+        folder = EXAMPLE_EVENTS_DIR if event.example else EVENTS_DIR
+        path = directory / folder / f"{event.id}.yaml"
+        if event.place and event.place.district and event.place.district not in districts:
+            found.append(Problem(path, 1, f"district '{event.place.district}' is not in "
+                                 "districts.yaml (check the spelling)"))
+        if event.signup and event.place is None and not event.online:
+            found.append(Problem(path, 1, "a sign-up event needs a 'place' or an 'online' link"))
+        for url in event.sources:
+            if not _GOOD_URL.match(url.replace("http://", "https://", 1)):
+                found.append(Problem(path, 1, f"source '{url}' is not a well-formed link"))
+        if event.online and not _GOOD_URL.match(event.online):
+            found.append(Problem(path, 1, f"'{event.online}' is not a well-formed https:// link"))
+        if any(hours <= 0 for hours in event.reminders_hours):
+            found.append(Problem(path, 1, "reminders_hours must be hours before the start (> 0)"))
+        marked = any(mark in text for text in event.title.values()
+                     for mark in ("[PRZYKŁAD]", "[EXAMPLE]", "[ПРИКЛАД]"))
+        if marked and not event.example:
+            found.append(Problem(path, 1, "a sample event belongs in knowledge/examples/events, "
+                                 "where only `chat --demo` shows it"))
+        if not event.example and not event.sources:
+            found.append(Problem(path, 1, "an event needs its sources (where it was announced)",
+                                 "warning"))
     return found
 
 

@@ -183,8 +183,49 @@ class OutboxMessage(SQLModel, table=True):
     lease_until: datetime | None = None
     sent_message_id: int | None = Field(default=None, sa_type=TELEGRAM_ID)
     last_error: str | None = Field(default=None, max_length=300)
+    expires_at: datetime | None = None  # not sent after this (a reminder once the event began)
     created_at: datetime = Field(default_factory=utc_now)
     sent_at: datetime | None = None
+
+
+class EventState(SQLModel, table=True):
+    """What the bot last knew of an event's file, and its seats.
+
+    `start` and `status` are compared with the file to tell residents once when staff move or
+    cancel an event; `taken` counts confirmed seats (changed only by atomic UPDATEs).
+    """
+
+    __tablename__ = "event_state"
+
+    event_id: str = Field(primary_key=True, max_length=20)
+    start: datetime
+    status: str = Field(max_length=12)
+    capacity: int | None = None
+    taken: int = 0
+    updated_at: datetime = Field(default_factory=utc_now)
+
+
+class Signup(SQLModel, table=True):
+    """A resident's place at an event, or on its waiting list (purpose `urbanlab_signup`).
+
+    A cancelled sign-up is deleted at once: nothing is kept about who cancelled.
+    """
+
+    __tablename__ = "signup"
+    __table_args__ = (UniqueConstraint("event_id", "subject"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(index=True, max_length=20)
+    subject: str = Field(index=True, max_length=64)
+    chat_id: int = Field(sa_type=TELEGRAM_ID)
+    locale: str = Field(max_length=5)
+    name: str = Field(max_length=80)
+    contact: str | None = Field(default=None, max_length=120)  # e-mail or phone, if given
+    needs: str | None = Field(default=None, max_length=300)  # accessibility needs, if any
+    status: str = Field(default="confirmed", max_length=10)  # confirmed | waiting
+    minor: bool = False
+    event_end: datetime  # retention counts from the end of the event
+    created_at: datetime = Field(default_factory=utc_now)
 
 
 def as_record(row: SQLModel, *, exclude: frozenset[str] = frozenset({"subject"})) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import OutboxMessage
 
-PENDING, SENT, STOPPED, DEAD = "pending", "sent", "stopped", "dead"
+PENDING, SENT, STOPPED, DEAD, EXPIRED = "pending", "sent", "stopped", "dead", "expired"
 LEASE = timedelta(seconds=90)
 KEEP_DELIVERED = timedelta(days=30)  # delivery records (no content) for staff statistics
 
@@ -44,12 +44,16 @@ class Outgoing:
     ref_kind: str | None = None
     ref_id: str | None = None
     role: str | None = None
+    not_before: datetime | None = None  # a reminder: not sent before this moment
+    expires_at: datetime | None = None  # ...and no longer worth sending from this one
 
 
 def enqueue(session: AsyncSession, outgoing: Outgoing, now: datetime) -> OutboxMessage:
-    """Add a message to the caller's transaction; it is due at `now`, sent after the commit."""
+    """Add a message to the caller's transaction; it is sent after the commit, from `now` (or
+    its `not_before`) until its `expires_at`."""
     message = OutboxMessage(
-        next_attempt_at=now, created_at=now,
+        next_attempt_at=max(now, outgoing.not_before or now), created_at=now,
+        expires_at=outgoing.expires_at,
         chat_id=outgoing.chat_id, text=outgoing.text, buttons=outgoing.buttons,
         kind=outgoing.kind, reply_to_message_id=outgoing.reply_to_message_id,
         edit_message_id=outgoing.edit_message_id, document=outgoing.document,
@@ -132,7 +136,8 @@ async def retry_later(
 async def give_up(
     session: AsyncSession, message: OutboxMessage, *, owner: str, status: str, error: str
 ) -> bool:
-    """`stopped` (blocked, chat gone: nobody to deliver to) or `dead` (failed too often)."""
+    """`stopped` (blocked, chat gone: nobody to deliver to), `dead` (failed too often) or
+    `expired` (its moment passed, e.g. a reminder of an event that has begun)."""
     return await _finish(
         session, message.id or 0, owner, status=status, attempts=message.attempts + 1,
         last_error=error[:300], text="", buttons=[], document=None,
@@ -191,6 +196,6 @@ async def undelivered(session: AsyncSession, limit: int = 20) -> list[OutboxMess
 async def purge_delivered(session: AsyncSession, now: datetime) -> int:
     """Delivery records are kept a while for statistics, then go (they hold no content)."""
     result = await session.exec(delete(OutboxMessage).where(
-        col(OutboxMessage.status).in_([SENT, STOPPED, DEAD]),
+        col(OutboxMessage.status).in_([SENT, STOPPED, DEAD, EXPIRED]),
         col(OutboxMessage.created_at) < now - KEEP_DELIVERED))
     return result.rowcount or 0

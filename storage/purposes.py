@@ -22,6 +22,8 @@ class Erased:
     count: int = 0
     # Submissions whose copies staff hold (e.g. "BO-2027-0004"): they are asked to delete them.
     references: list[str] = field(default_factory=list)
+    # Events whose seats the erasure freed: the first waiting people get them.
+    freed_events: list[str] = field(default_factory=list)
 
 
 class PurposeData(Protocol):

@@ -70,6 +70,13 @@ def knowledge_store() -> KnowledgeStore:
     return KnowledgeStore(REPO_ROOT / "knowledge")
 
 
+@pytest.fixture(scope="session")
+def demo_store() -> KnowledgeStore:
+    """The knowledge with the sample events (knowledge/examples/), dated from NOW's day."""
+    warm_up()
+    return KnowledgeStore(REPO_ROOT / "knowledge", examples=True, today=lambda: NOW.date())
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(

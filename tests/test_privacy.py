@@ -277,7 +277,8 @@ async def test_purge_deletes_only_what_is_past_retention(harness: BotHarness) ->
         counts = await purge(session, policy, harness.services.purposes.data(), now)
         await session.commit()
     assert counts == {"unfinished_forms": 1, "unanswered_questions": 1, "preferences": 0,
-                      "news": 0, "bo_idea": 1, "delivery_records": 0, "consent_proofs": 2}
+                      "news": 0, "bo_idea": 1, "urbanlab_signup": 0, "delivery_records": 0,
+                      "consent_proofs": 2}
     async with harness.services.db.sessions() as session:
         assert [r.key for r in (await session.exec(select(FsmRecord))).all()] == ["fresh"]
         assert [i.reference for i in (await session.exec(select(Idea))).all()] == ["BO-2025-0002"]

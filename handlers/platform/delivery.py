@@ -64,6 +64,7 @@ class DeliveryReport:
     stopped: int = 0
     dead: int = 0
     deferred: int = 0
+    expired: int = 0
 
 
 @dataclass
@@ -96,14 +97,19 @@ class Delivery:
         total = DeliveryReport()
         for _ in range(rounds):
             report = await self.run_once()
-            for name in ("sent", "retried", "stopped", "dead", "deferred"):
+            for name in ("sent", "retried", "stopped", "dead", "deferred", "expired"):
                 setattr(total, name, getattr(total, name) + getattr(report, name))
-            if not (report.sent or report.stopped or report.dead):
+            if not (report.sent or report.stopped or report.dead or report.expired):
                 break
         return total
 
     async def _deliver(self, session: AsyncSession, message: OutboxMessage,
                        report: DeliveryReport) -> None:
+        if message.expires_at is not None and self.clock.now() >= message.expires_at:
+            report.expired += 1  # e.g. a reminder whose event began while the bot was down
+            await outbox.give_up(session, message, owner=self.owner, status=outbox.EXPIRED,
+                                 error="its moment passed")
+            return
         slot = self.limiter.next_slot(message.chat_id, self.clock.monotonic())
         wait = slot - self.clock.monotonic()
         if wait > MAX_WAIT_IN_ROUND:

@@ -79,6 +79,8 @@ async def erase_purpose(turn: Turn, subject: str, purpose_id: str) -> ErasureRep
     report.per_purpose[purpose_id] = erased.count
     if purpose.tell_staff_on_erase:
         report.references += erased.references
+    if purpose.after_erase is not None:
+        await purpose.after_erase(turn, erased)
     report.queued = await drop_pending(turn.session, subject=subject, purpose=purpose_id)
     drafts = [d for d in await turn.services.drafts.drafts_of(subject) if d.purpose == purpose_id]
     report.drafts = await _delete_drafts(turn, subject, drafts)
@@ -92,6 +94,8 @@ async def erase_everything(turn: Turn, subject: str) -> ErasureReport:
         report.per_purpose[purpose.id] = erased.count
         if purpose.tell_staff_on_erase:
             report.references += erased.references
+        if purpose.after_erase is not None:
+            await purpose.after_erase(turn, erased)
     report.queued = await drop_pending(turn.session, subject=subject)
     drafts = await turn.services.drafts.drafts_of(subject)
     report.drafts = await _delete_drafts(turn, subject, drafts)

@@ -17,7 +17,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
 
 from storage.consents import ActiveConsent
-from storage.purposes import PurposeData
+from storage.purposes import Erased, PurposeData
 
 if TYPE_CHECKING:
     from handlers.platform.context import Turn
@@ -36,6 +36,8 @@ class Purpose:
     after_consent: AfterConsent | None = None
     # Staff hold copies of its submissions: erasure asks them to delete theirs (Art. 17, 19).
     tell_staff_on_erase: bool = False
+    # What follows an erasure of its data (e.g. freed seats go to the waiting list).
+    after_erase: Callable[[Turn, Erased], Awaitable[None]] | None = None
 
     @property
     def name(self) -> str:

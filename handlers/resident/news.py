@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -12,6 +12,8 @@ from aiogram.utils.i18n import lazy_gettext as __
 from handlers.platform.consent import ask_consent, current_consent
 from handlers.platform.context import Turn
 from handlers.platform.purposes import Purpose
+from handlers.platform.telegram_ops import usable
+from handlers.resident.menu import MenuCallback
 from storage import news
 from storage.consents import ActiveConsent
 
@@ -39,7 +41,19 @@ DECLARATION = Purpose(id=PURPOSE, label=__("LIS news"), data=news.DATA,
                       after_consent=after_consent)
 
 
+async def on_news_button(query: CallbackQuery, turn: Turn) -> None:
+    """A 'LIS news' button (e.g. under "no upcoming meetings") -> as /news."""
+    message = usable(query.message)
+    if message is None:
+        return
+    if await current_consent(turn, query.from_user.id, PURPOSE) is not None:
+        await message.answer(_("You already get LIS news. To stop, use /consents."))
+        return
+    await ask_consent(message, turn, PURPOSE)
+
+
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(cmd_news, Command("news", "nowosci", "nowości", ignore_case=True))
+    router.callback_query.register(on_news_button, MenuCallback.filter(F.action == "news"))
     return router

@@ -23,7 +23,7 @@ from handlers.platform.answers import FeedbackCallback, TopicCallback, answer_vi
 from handlers.platform.context import Turn
 from handlers.platform.facts import contact_line, contact_name, reach_lis
 from handlers.platform.telegram_ops import replace_buttons, tell, usable
-from handlers.resident import ideas
+from handlers.resident import events, ideas
 from handlers.resident.menu import MenuCallback
 from knowledge.masking import mask_personal_data
 from storage.repositories import FeedbackRepository, UnansweredRepository
@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 QUESTION_LIMIT = 1000  # longer messages are matched on their beginning
 CONTACT_TOPIC = "lis.contact"
 IDEA_INTENT = "bo.submit-idea"  # "chcę zgłosić pomysł na ławki" starts the idea form
+SIGNUP_INTENT = "urbanlab.join"  # "chcę się zapisać na konsultacje" offers the events to join
+# Answers followed by the live list of upcoming events (of one programme, or all).
+EVENT_TOPICS = {"urbanlab.consultations": "urbanlab", "bo.help-consult": "bo",
+                "events.upcoming": None}
 
 
 def fallback_keyboard() -> InlineKeyboardMarkup:
@@ -66,9 +70,15 @@ async def on_question(message: Message, turn: Turn, state: FSMContext, i18n: I18
                                    "in a moment. Your earlier answers are safe."))
         if match.topic == IDEA_INTENT and message.from_user is not None:
             await ideas.FORM.open(message, turn, state, message.from_user.id, form_data)
+        elif match.topic == SIGNUP_INTENT and message.from_user is not None:
+            await events.offer_signup(message, turn, state, message.from_user.id, form_data)
         elif match.topic is not None:
             text, keyboard = answer_view(turn, match.topic, match.lang)
             await message.answer(text, reply_markup=keyboard)
+            if match.topic in EVENT_TOPICS:
+                programme = EVENT_TOPICS[match.topic] or events.programme_in(question)
+                await events.show_events(message, turn, programme=programme,
+                                         district=events.district_in(question, turn))
         elif match.suggestions:
             await message.answer(_("I am not sure I understood. Did you mean one of these?"),
                                  reply_markup=topics_keyboard(turn, match.suggestions, match.lang))
