@@ -389,3 +389,24 @@ def test_console_without_demo_on_the_first_of_december_has_only_recent_events(
     [reply] = [r for r in records if "text" in r]
     assert "nie wiem teraz o żadnych najbliższych spotkaniach" in reply["text"].lower()
     assert "2026" in reply["text"] and "PRZYKŁAD" not in reply["text"]
+
+
+def test_knowledge_check_catches_event_mistakes(tmp_path: Path) -> None:
+    from knowledge.validator import check_knowledge
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(REPO_ROOT / "knowledge", knowledge, ignore=shutil.ignore_patterns("*.py"))
+    sample = (knowledge / "examples" / "events" / f"{KONS}.yaml").read_text(encoding="utf-8")
+    (knowledge / "events" / f"{KONS}.yaml").write_text(sample.replace(
+        "district: Śródmieście", "district: Śródmiescie"), encoding="utf-8")
+    problems = [str(p) for p in check_knowledge(knowledge, NOW.date())]
+    assert any("belongs in knowledge/examples/events" in p for p in problems)
+    assert any("'Śródmiescie' is not in districts.yaml" in p for p in problems)
+
+
+def test_ask_previews_the_answer_on_another_day(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--answer", "--now", "2026-03-01T10:00",
+         "kiedy można składać projekty do bo"], capture_output=True, text=True,
+        cwd=REPO_ROOT, timeout=120, check=True)
+    assert "składanie projektów (23 lutego – 23 marca 2026)" in result.stdout
