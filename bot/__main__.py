@@ -7,6 +7,9 @@
   migrate                   bring the database schema up to date (the Procfile's release step)
   ask [QUESTION]            answer questions from the knowledge base, without Telegram
   knowledge check | eval    validate the knowledge files / measure the matcher
+  knowledge inbox           questions the bot could not answer, grouped (--json, --suggestions)
+  export --what ideas       BO ideas, sign-ups or tickets as CSV or XLSX (like /export)
+  stats [--since DATE]      counts only, no personal data (like /stats; --json)
   texts update | compile    maintain the gettext catalogs of UI strings
 
 Heavy imports (aiogram) happen inside the commands that need them, so `ask` and `knowledge`
@@ -22,6 +25,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 
@@ -60,6 +64,23 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = knowledge_commands.add_parser("eval", help="accuracy on a labelled TSV file")
     evaluate.add_argument("file", type=Path)
     evaluate.add_argument("--dir", type=Path)
+    inbox = knowledge_commands.add_parser("inbox", help="unanswered questions, grouped")
+    inbox.add_argument("--json", action="store_true")
+    inbox.add_argument("--suggestions", action="store_true",
+                       help="the phrasings of groups mapped to a topic in /inbox")
+
+    export = commands.add_parser("export", help="ideas, sign-ups or tickets as CSV or XLSX")
+    export.add_argument("--what", required=True, choices=("ideas", "signups", "tickets"))
+    export.add_argument("--format", default="csv", choices=("csv", "xlsx"))
+    export.add_argument("--out", type=Path, help="the file (default: lis-WHAT-DATE.FORMAT)")
+    export.add_argument("--edition", help="ideas: the BO edition, e.g. 2027")
+    export.add_argument("--district", help="ideas: a district, e.g. Oksywie")
+    export.add_argument("--event", help="sign-ups: the event's id")
+    export.add_argument("--status", help="e.g. new, accepted, confirmed, waiting, open")
+
+    stats = commands.add_parser("stats", help="statistics, counts only")
+    stats.add_argument("--since", type=_date, help="from this day (default: 30 days ago)")
+    stats.add_argument("--json", action="store_true")
 
     texts = commands.add_parser("texts", help="gettext catalogs of UI strings")
     texts.add_argument("action", choices=("update", "compile", "check"))
@@ -69,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "chat"
-    if command == "knowledge":
+    if command == "knowledge" and args.knowledge_command != "inbox":
         from bot.cli_knowledge import run_knowledge_command
 
         return run_knowledge_command(args)
@@ -100,6 +121,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(logging.WARNING, settings.secrets())
         return asyncio.run(run_purge(settings) if command == "purge"
                            else run_outbox_report(settings))
+    if command in ("knowledge", "export", "stats"):
+        from bot import cli_staff
+
+        configure_logging(logging.WARNING, settings.secrets())
+        run_staff = {"knowledge": cli_staff.run_inbox, "export": cli_staff.run_export,
+                     "stats": cli_staff.run_stats}[command]
+        return asyncio.run(run_staff(settings, args))
     if command == "run":
         from bot.polling import run_polling
 
@@ -126,6 +154,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_console(settings, options))
     return 0
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError("write the date as 2026-11-01") from error
 
 
 def _texts(action: str) -> int:

@@ -112,8 +112,10 @@ class Console:
         self._options = options
 
     def person(self, user_id: int, chat_id: int | None = None) -> Person:
-        return Person(user_id, chat_id if chat_id is not None else user_id,
-                      self._options.language_code)
+        chat = chat_id if chat_id is not None else user_id
+        # Someone writing in a group is, in these scripts, a coordinator in the staff chat.
+        name = "Coordinator" if chat < 0 else "Resident"
+        return Person(user_id, chat, self._options.language_code, first_name=name)
 
     async def handle_line(self, line: str,
                           after: Callable[[], Awaitable[object]] | None = None) -> None:

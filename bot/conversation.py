@@ -50,17 +50,18 @@ class Conversation:
         telegram.subscribe(self.collect)
 
     async def send_text(
-        self, person: Person, text: str, *, reply_to_latest: bool = False
+        self, person: Person, text: str, *, reply_to_latest: bool = False,
+        reply_to: SentMessage | None = None,
     ) -> list[SentMessage]:
+        """A text; a Telegram reply to `reply_to` (or to the chat's latest bot message)."""
         message = self._incoming(person)
         message["text"] = text
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        if reply_to_latest:
-            latest = self.telegram.latest(person.chat_id)
-            if latest is not None:
-                message["reply_to_message"] = message_payload(latest)
+        replied = reply_to or (self.telegram.latest(person.chat_id) if reply_to_latest else None)
+        if replied is not None:
+            message["reply_to_message"] = message_payload(replied)
         return await self._feed({"message": message})
 
     async def send_location(
@@ -70,9 +71,11 @@ class Conversation:
         message["location"] = {"latitude": latitude, "longitude": longitude}
         return await self._feed({"message": message})
 
-    async def press(self, person: Person, button: int | str) -> list[SentMessage]:
-        """Press button N (1-based, left to right, top to bottom) or the one with this label."""
-        target = self.telegram.latest_with_buttons(person.chat_id)
+    async def press(self, person: Person, button: int | str,
+                    on: SentMessage | None = None) -> list[SentMessage]:
+        """Press button N (1-based, left to right, top to bottom) or the one with this label,
+        on message `on` (by default the chat's latest message with buttons)."""
+        target = on or self.telegram.latest_with_buttons(person.chat_id)
         if target is None:
             raise NoSuchButton("there is no message with buttons in this chat")
         flat = [b for row in target.buttons for b in row if b.callback_data is not None]

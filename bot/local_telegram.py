@@ -14,6 +14,7 @@ lost response (the message is delivered, the answer never arrives).
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from aiogram.methods import (
     GetMe,
     SendDocument,
     SendMessage,
+    SendPhoto,
     SetMyCommands,
     TelegramMethod,
 )
@@ -47,6 +49,7 @@ from handlers.platform.telegram_html import (
     visible_text,
 )
 
+_COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 BOT_USER = {"id": 42, "is_bot": True, "first_name": "LIS Gdynia", "username": "lis_gdynia_bot"}
 
 
@@ -107,6 +110,7 @@ class SentMessage:
     document_name: str | None = None
     document: bytes | None = None
     reply_to: int | None = None  # the message it answers, if any
+    photo: bool = False  # the document is a picture (sendPhoto)
     edited: bool = False
     deleted: bool = False
 
@@ -143,6 +147,7 @@ class LocalTelegram(BaseSession):
         self.messages: dict[tuple[int, int], SentMessage] = {}
         self.callback_answers: list[CallbackAnswer] = []
         self.refusals: list[tuple[str, str]] = []  # (method, description) Telegram would answer
+        self.commands: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (scope, language)
         self._next_message_id: dict[int, int] = {}
         self._failures: dict[int, list[Failure]] = {}
         self._answered_queries: set[str] = set()
@@ -238,13 +243,33 @@ class LocalTelegram(BaseSession):
             EditMessageReplyMarkup: self._edit_markup,
             AnswerCallbackQuery: self._answer_callback,
             SendDocument: self._send_document,
+            SendPhoto: self._send_photo,
             DeleteMessage: self._delete_message,
             DeleteWebhook: self._true,
-            SetMyCommands: self._true,
+            SetMyCommands: self._set_commands,
         }
 
     async def _true(self, bot: Bot, method: Any) -> bool:
         return True
+
+    async def _set_commands(self, bot: Bot, method: SetMyCommands) -> bool:
+        """Refuses what Telegram refuses: bad names, empty or long descriptions, >100."""
+        names = [command.command for command in method.commands]
+        if len(names) > 100 or len(set(names)) != len(names):
+            raise Refused(400, "Bad Request: too many or repeated commands")
+        for command in method.commands:
+            if not _COMMAND_NAME.fullmatch(command.command):
+                raise Refused(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(command.description) <= 256:
+                raise Refused(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        scope = method.scope.model_dump(exclude_none=True) if method.scope else {"type": "default"}
+        key = (json.dumps(scope, sort_keys=True), method.language_code or "")
+        self.commands[key] = [(c.command, c.description) for c in method.commands]
+        return True
+
+    def menu(self, scope: dict[str, Any], language_code: str = "") -> list[tuple[str, str]]:
+        """The commands set for a scope (e.g. {"type": "all_private_chats"}) and language."""
+        return self.commands.get((json.dumps(scope, sort_keys=True), language_code), [])
 
     async def _get_me(self, bot: Bot, method: GetMe) -> dict[str, Any]:
         return BOT_USER
@@ -278,6 +303,20 @@ class LocalTelegram(BaseSession):
             document=content,
             reply_to=_reply_to(method.reply_parameters),
         )
+        return self._store(message, "sent")
+
+    async def _send_photo(self, bot: Bot, method: SendPhoto) -> dict[str, Any]:
+        chat_id = int(method.chat_id)
+        if method.caption:
+            check_text(method.caption, CAPTION_LIMIT, _html_mode(bot, method.parse_mode))
+        photo: InputFile = method.photo  # type: ignore[assignment]
+        content = b"".join([chunk async for chunk in photo.read(bot)])
+        if not content.startswith(b"\x89PNG") and not content.startswith(b"\xff\xd8"):
+            raise Refused(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        message = SentMessage(chat_id=chat_id, message_id=self.next_message_id(chat_id),
+                              html=method.caption or "", buttons=_buttons(method.reply_markup),
+                              document_name=photo.filename or "photo.png", document=content,
+                              photo=True)
         return self._store(message, "sent")
 
     async def _edit_text(self, bot: Bot, method: EditMessageText) -> dict[str, Any]:
@@ -381,7 +420,13 @@ def message_payload(message: SentMessage) -> dict[str, Any]:
         "chat": chat_payload(message.chat_id),
         "from": BOT_USER,
     }
-    if message.document_name:
+    if message.photo:
+        payload["photo"] = [{"file_id": f"photo-{message.message_id}",
+                             "file_unique_id": f"photo-{message.message_id}",
+                             "width": 900, "height": 420}]
+        if message.html:
+            payload["caption"] = visible_text(message.html)
+    elif message.document_name:
         payload["document"] = {
             "file_id": f"doc-{message.message_id}",
             "file_unique_id": f"doc-{message.message_id}",

@@ -16,6 +16,7 @@ from aiogram.exceptions import TelegramNetworkError, TelegramServerError, Telegr
 
 from bot.app import build_services, create_bot, create_dispatcher
 from bot.config import Settings
+from handlers.commands import register_commands
 from knowledge.analyzer import warm_up
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,9 @@ async def run_polling(settings: Settings) -> int:
             # Telegram refuses getUpdates while a webhook is set.
             await with_retries(lambda: bot.delete_webhook(drop_pending_updates=False),
                                "deleteWebhook", attempts)
+            await with_retries(lambda: register_commands(
+                bot, services.i18n, services.staff, services.default_locale),
+                "setMyCommands", attempts)
             # aiogram stops polling cleanly on SIGTERM and SIGINT (handle_signals=True).
             await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=True)
         finally:

@@ -19,6 +19,7 @@ from knowledge.model import (
     Entry,
     Event,
     FormText,
+    HandoffPolicy,
     KnowledgeBase,
     OutOfScope,
     Timeline,
@@ -32,6 +33,7 @@ OUT_OF_SCOPE_FILE = "out_of_scope.yaml"
 DISTRICTS_FILE = "districts.yaml"
 CONSENTS_FILE = "consents.yaml"
 CONTACTS_FILE = "contacts.yaml"
+HANDOFF_FILE = "handoff.yaml"
 FORMS_DIR = "forms"
 EVENTS_DIR = "events"
 EXAMPLE_EVENTS_DIR = "examples/events"
@@ -219,6 +221,13 @@ def read_knowledge(directory: Path, *, examples: bool = False, today: date | Non
         problems += file_problems
         contacts = loaded_contacts.contacts if loaded_contacts else {}
 
+    handoff = HandoffPolicy()
+    if (directory / HANDOFF_FILE).exists():
+        loaded_handoff, file_problems = _load_one(directory / HANDOFF_FILE, HandoffPolicy,
+                                                  parsed_files)
+        problems += file_problems
+        handoff = loaded_handoff or handoff
+
     events: dict[str, Event] = {}
     folders = [directory / EVENTS_DIR] + ([directory / EXAMPLE_EVENTS_DIR] if examples else [])
     for path in sorted(p for folder in folders for p in folder.glob("*.yaml")):
@@ -239,6 +248,7 @@ def read_knowledge(directory: Path, *, examples: bool = False, today: date | Non
         forms=forms,
         contacts=contacts,
         events=events,
+        handoff=handoff,
         paths=paths,
     )
     return base, problems, parsed_files

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
@@ -120,6 +121,31 @@ class FormText(_Strict):
         return localized(self.hints.get(step, {}), locale)
 
 
+class HandoffPolicy(_Strict):
+    """Passing questions to LIS staff (knowledge/handoff.yaml)."""
+
+    # Weekday (mon..sun) -> "08:00-16:00". Outside these hours residents are told when to
+    # expect an answer; empty when the hours are not known.
+    office_hours: dict[str, str] = Field(default_factory=dict)
+    reannounce_after_hours: int = Field(default=24, ge=1)
+    # Topics whose answer carries the [👤 Ask LIS staff] button ("can I talk to a person?").
+    offer_with: list[str] = Field(default_factory=list)
+
+    @field_validator("office_hours")
+    @classmethod
+    def _hours(cls, value: dict[str, str]) -> dict[str, str]:
+        for day, span in value.items():
+            if day not in WEEKDAYS:
+                raise ValueError(f"'{day}' is not a weekday (use {', '.join(WEEKDAYS)})")
+            if not _SPAN.match(span):
+                raise ValueError(f"'{span}' must look like 08:00-16:00")
+        return value
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_SPAN = re.compile(r"^\d{2}:\d{2}-\d{2}:\d{2}$")
+
+
 class Contact(_Strict):
     """A place or team the bot points residents to; `hours` only where a source gives them."""
 
@@ -199,6 +225,7 @@ class KnowledgeBase(BaseModel):
     forms: dict[str, FormText] = Field(default_factory=dict)
     contacts: dict[str, Contact] = Field(default_factory=dict)
     events: dict[str, Event] = Field(default_factory=dict)
+    handoff: HandoffPolicy = HandoffPolicy()
     paths: dict[str, Path] = Field(default_factory=dict)
 
     def entry(self, topic_id: str) -> Entry | None:

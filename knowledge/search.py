@@ -180,15 +180,7 @@ class Matcher:
     ) -> Match:
         """Match a question; `lang` forces its language, else it is detected."""
         lang = lang or detect_language(question, fallback_lang)
-        counts = features(question, lang)
-        corrections = self._typo_corrections(question, lang, counts)
-        query = _normalise(
-            {
-                self._feature_ids[name]: sublinear(w) * self._idf[self._feature_ids[name]]
-                for name, w in counts.items()
-                if name in self._feature_ids
-            }
-        )
+        query, corrections = self._query(question, lang)
         nearest = self._documents_index.scores(query, len(self._documents))
         per_class_nearest = np.maximum.reduceat(nearest, self._class_starts)
         centroid = self._centroid_index.scores(query, len(self._classes))
@@ -230,6 +222,26 @@ class Matcher:
                 "out_of_scope_score": round(out_of_scope, 3),
             }
         return Match(question, lang, topic, round(best, 4), suggestions, explanation)
+
+    def _query(self, text: str, lang: str) -> tuple[dict[int, float], dict[str, str]]:
+        """The text as a normalised TF-IDF vector over the index's features (typos corrected)."""
+        counts = features(text, lang)
+        corrections = self._typo_corrections(text, lang, counts)
+        query = _normalise({
+            self._feature_ids[name]: sublinear(w) * self._idf[self._feature_ids[name]]
+            for name, w in counts.items() if name in self._feature_ids
+        })
+        return query, corrections
+
+    def closest_topic(self, text: str, lang: str | None = None) -> str | None:
+        """The entry that comes closest, answered or not (the inbox's suggestion)."""
+        match = self.search(text, lang=lang, explain=True)
+        top = match.explanation.get("top")
+        return top[0][0] if isinstance(top, list) and top else match.topic
+
+    def vector(self, text: str, lang: str | None = None) -> dict[int, float]:
+        """What grouping similar questions compares (cosine of two vectors is their dot)."""
+        return self._query(text, lang or detect_language(text))[0]
 
     def _top(self, scores: np.ndarray, count: int) -> list[tuple[str, float]]:
         """The `count` best classes, best first (ties by name), without sorting them all."""

@@ -35,7 +35,7 @@ class KnowledgeStore:
     def __init__(self, directory: Path, *, examples: bool = False,
                  today: Callable[[], date] = date.today) -> None:
         self.directory = directory
-        self._examples = examples
+        self.examples = examples
         self._today = today
         self._signature = self._current_signature()
         base = self._load()  # at start-up an invalid folder is fatal
@@ -66,7 +66,7 @@ class KnowledgeStore:
         return True
 
     def _load(self) -> KnowledgeBase:
-        return load_knowledge(self.directory, examples=self._examples, today=self._today())
+        return load_knowledge(self.directory, examples=self.examples, today=self._today())
 
     def _current_signature(self) -> tuple[tuple[str, int, int], ...]:
         files = sorted(p for p in self.directory.rglob("*.yaml") if p.is_file())

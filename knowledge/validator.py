@@ -16,6 +16,7 @@ from knowledge.loader import (
     EVENTS_DIR,
     EXAMPLE_EVENTS_DIR,
     FORMS_DIR,
+    HANDOFF_FILE,
     ParsedFile,
     Problem,
     read_knowledge,
@@ -61,6 +62,9 @@ def check_knowledge(
     problems += _form_problems(directory, base, forms)
     problems += _contact_problems(directory, base)
     problems += _event_problems(directory, base)
+    problems += [Problem(directory / HANDOFF_FILE, 1, f"offer_with: there is no topic "
+                         f"'{topic}'") for topic in base.handoff.offer_with
+                 if topic not in base.entries]
     for timeline in base.timelines.values():
         if timeline.review_by and timeline.review_by < today:
             path = directory / "timelines" / f"{timeline.id}.yaml"

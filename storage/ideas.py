@@ -13,6 +13,7 @@ from storage.models import Idea, IdeaCounter, as_record, utc_now
 from storage.outbox import drop_pending, is_pending
 from storage.purposes import Erased
 from storage.sql import insert_if_missing
+from storage.threads import forget
 
 PURPOSE = "bo_idea"
 REF_KIND = "idea"
@@ -108,6 +109,7 @@ async def _delete(session: AsyncSession, ids: list[int]) -> None:
     if not ids:
         return
     await drop_pending(session, ref_kind=REF_KIND, ref_ids=[str(i) for i in ids])
+    await forget(session, REF_KIND, [str(i) for i in ids])
     await session.exec(delete(Idea).where(col(Idea.id).in_(ids)))
 
 

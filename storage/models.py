@@ -6,7 +6,7 @@ naive values). No table holds a raw Telegram id: residents appear only as pseudo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
@@ -51,7 +51,32 @@ class UnansweredQuestion(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     masked_text: str = Field(max_length=1000)
     locale: str = Field(max_length=5)
+    kind: str = Field(default="unanswered", max_length=12)  # unanswered | not_helpful
+    topic: str | None = Field(default=None, max_length=100)  # the answer marked 👎
     created_at: datetime = Field(default_factory=utc_now)
+
+
+class PhrasingSuggestion(SQLModel, table=True):
+    """A masked question staff mapped to a topic from the inbox: a phrasing to add to its file."""
+
+    __tablename__ = "phrasing_suggestion"
+
+    id: int | None = Field(default=None, primary_key=True)
+    topic: str = Field(index=True, max_length=100)
+    locale: str = Field(max_length=5)
+    text: str = Field(max_length=1000)
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class QuestionStat(SQLModel, table=True):
+    """Questions per day, language and outcome: counts only, nothing about who asked."""
+
+    __tablename__ = "question_stat"
+
+    day: date = Field(primary_key=True)
+    locale: str = Field(primary_key=True, max_length=5)
+    outcome: str = Field(primary_key=True, max_length=12)  # answered | unsure | abstained
+    count: int = 0
 
 
 class ConsentEvent(SQLModel, table=True):
@@ -95,6 +120,93 @@ class NewsSubscription(SQLModel, table=True):
     subject: str = Field(primary_key=True, max_length=64)
     chat_id: int = Field(sa_type=TELEGRAM_ID)
     locale: str = Field(max_length=5)
+    # What the resident wants to hear about: programmes (empty: all) and one district (or all).
+    programmes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    district: str | None = Field(default=None, max_length=60)
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class Broadcast(SQLModel, table=True):
+    """An announcement coordinators sent to news subscribers (its copies go by the outbox)."""
+
+    __tablename__ = "broadcast"
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme: str | None = Field(default=None, max_length=20)
+    districts: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    audience: int = 0
+    status: str = Field(default="sending", max_length=10)  # sending | done
+    staff_chat_id: int | None = Field(default=None, sa_type=TELEGRAM_ID)
+    progress_message_id: int | None = Field(default=None, sa_type=TELEGRAM_ID)
+    progress_shown: str | None = Field(default=None, max_length=60)
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class Ticket(SQLModel, table=True):
+    """A resident's question passed to LIS staff (purpose `handoff`)."""
+
+    __tablename__ = "ticket"
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(index=True, max_length=64)
+    chat_id: int = Field(sa_type=TELEGRAM_ID)
+    locale: str = Field(max_length=5)
+    question: str = Field(max_length=2000)
+    guesses: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="open", max_length=10)  # open | answered | closed
+    rating: int | None = None  # 1 helped, 0 did not
+    created_at: datetime = Field(default_factory=utc_now)
+    first_answer_at: datetime | None = None
+    closed_at: datetime | None = None
+    reannounced_at: datetime | None = None
+
+    @property
+    def reference(self) -> str:
+        return f"T-{self.id or 0:04d}"
+
+
+class TicketMessage(SQLModel, table=True):
+    """One message of a hand-off thread (purpose `handoff`), from either side."""
+
+    __tablename__ = "ticket_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(index=True)
+    side: str = Field(max_length=10)  # resident | staff
+    author: str | None = Field(default=None, max_length=80)  # a coordinator's first name
+    text: str = Field(max_length=4000)
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class ThreadMessage(SQLModel, table=True):
+    """Which conversation a Telegram message belongs to, so a reply to it can be relayed.
+
+    Staff reply to the forwarded idea, sign-up or question in their chat; residents reply to
+    the relayed answer in theirs.
+    """
+
+    __tablename__ = "thread_message"
+
+    chat_id: int = Field(primary_key=True, sa_type=TELEGRAM_ID)
+    message_id: int = Field(primary_key=True, sa_type=TELEGRAM_ID)
+    ref_kind: str = Field(max_length=20)  # idea | signup | ticket
+    ref_id: str = Field(max_length=40)
+    side: str = Field(max_length=10)  # staff | resident
+    subject: str | None = Field(default=None, index=True, max_length=64)
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class ExportLog(SQLModel, table=True):
+    """Who exported what and when (a coordinator's pseudonym, never the exported data)."""
+
+    __tablename__ = "export_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    by: str = Field(max_length=64)
+    what: str = Field(max_length=20)
+    format: str = Field(max_length=5)
+    filters: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    rows: int = 0
     created_at: datetime = Field(default_factory=utc_now)
 
 

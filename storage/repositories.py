@@ -27,5 +27,7 @@ class UnansweredRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    def add(self, *, masked_text: str, locale: str) -> None:
-        self._session.add(UnansweredQuestion(masked_text=masked_text[:1000], locale=locale))
+    def add(self, *, masked_text: str, locale: str, kind: str = "unanswered",
+            topic: str | None = None) -> None:
+        self._session.add(UnansweredQuestion(masked_text=masked_text[:1000], locale=locale,
+                                             kind=kind, topic=topic))

@@ -20,6 +20,7 @@ from storage.models import EventState, Signup, as_record, utc_now
 from storage.outbox import drop_pending
 from storage.purposes import Erased
 from storage.sql import insert_if_missing
+from storage.threads import forget
 
 PURPOSE = "urbanlab_signup"
 REF_KIND = "signup"
@@ -103,6 +104,7 @@ async def cancel(session: AsyncSession, signup: Signup) -> bool:
     """Delete the sign-up and its queued reminders; True when it freed a confirmed seat."""
     freed = signup.status == CONFIRMED
     await drop_pending(session, ref_kind=REF_KIND, ref_ids=[str(signup.id)])
+    await forget(session, REF_KIND, [str(signup.id)])
     await session.exec(delete(Signup).where(col(Signup.id) == signup.id))
     if freed:
         await session.exec(update(EventState)
@@ -152,6 +154,7 @@ class SignupData:
         old = list(rows.all())
         for signup in old:
             await drop_pending(session, ref_kind=REF_KIND, ref_ids=[str(signup.id)])
+            await forget(session, REF_KIND, [str(signup.id)])
             await session.delete(signup)
         return len(old)
 

@@ -11,7 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 
 async def insert_if_missing(session: AsyncSession, model: type[SQLModel], key: str,
-                            **values: Any) -> None:
+                            index_elements: list[str] | None = None, **values: Any) -> None:
     """INSERT ... ON CONFLICT DO NOTHING: create a row once, even when two updates race."""
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    await session.exec(insert(model).values(**values).on_conflict_do_nothing(index_elements=[key]))
+    statement = insert(model).values(**values).on_conflict_do_nothing(
+        index_elements=index_elements or [key])
+    await session.exec(statement)

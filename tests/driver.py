@@ -107,12 +107,19 @@ class ChatDriver:
             await self.harness.deliver()
         return outputs
 
-    async def send(self, text: str, *, reply: bool = False) -> list[SentMessage]:
+    async def send(self, text: str, *, reply: bool = False,
+                   reply_to: SentMessage | None = None) -> list[SentMessage]:
+        """`reply`: as a Telegram reply to the chat's latest bot message (or to `reply_to`)."""
         return await self._after(await self.harness.conversation.send_text(
-            self.person, text, reply_to_latest=reply))
+            self.person, text, reply_to_latest=reply, reply_to=reply_to))
 
-    async def press(self, button: int | str) -> list[SentMessage]:
-        return await self._after(await self.harness.conversation.press(self.person, button))
+    async def press(self, button: int | str, *, on: SentMessage | None = None
+                    ) -> list[SentMessage]:
+        return await self._after(await self.harness.conversation.press(self.person, button, on))
+
+    def history(self) -> list[SentMessage]:
+        """Every message the bot has sent in this chat, oldest first."""
+        return self.harness.telegram.chat_history(self.person.chat_id)
 
     async def location(self, latitude: float, longitude: float) -> list[SentMessage]:
         return await self._after(await self.harness.conversation.send_location(

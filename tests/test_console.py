@@ -171,3 +171,28 @@ def test_bo_idea_script_reaches_coordinators_and_back(tmp_path: Path) -> None:
                 and "informacji" in r["text"] and "•" not in r["text"])
     assert told is not None
     assert "BO-2027-0001" in messages[-1]["text"] and "informacji" in messages[-1]["text"]
+
+
+def test_handoff_script_relays_replies_both_ways(tmp_path: Path) -> None:
+    """tests/data/handoff_console.txt: a question passed to staff, answered, answered back and
+    closed; then a BO idea with "reply here", answered by a coordinator, and back."""
+    script = (REPO_ROOT / "tests/data/handoff_console.txt").read_text(encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "REDIS_URL"))}
+    env |= {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'console.sqlite3'}",
+            "COORDINATOR_CHAT_ID": "-1001234567890", "COORDINATOR_IDS": "7000000701"}
+    result = subprocess.run([sys.executable, "-m", "bot", "chat", "--jsonl", "--lang", "en"],
+                            input=script, capture_output=True, text=True, cwd=tmp_path, env=env,
+                            timeout=120, check=True)
+    assert result.stderr == ""
+    messages = [r for r in map(json.loads, result.stdout.splitlines()) if "text" in r]
+    staff = [m["text"] for m in messages if m["chat_id"] == -1001234567890]
+    resident = [m["text"] for m in messages if m["chat_id"] == 1001]
+    assert any("T-0001" in t and "Orłowo in winter" in t for t in staff)
+    assert any("Coordinator (LIS)" in t and "on a lead in winter" in t for t in resident)
+    assert any("T-0001" in t and "And in summer?" in t for t in staff)
+    assert any("Did it help?" in t for t in resident)
+    assert any("BO-2027-0001" in t and "which part of the park" in t for t in resident)
+    assert any("BO-2027-0001" in t and "The south corner" in t for t in staff)
+    with sqlite3.connect(tmp_path / "console.sqlite3") as connection:
+        assert connection.execute("SELECT status, rating FROM ticket").fetchall() == [
+            ("closed", 1)]

@@ -122,8 +122,8 @@ async def test_a_changed_notice_asks_again(
         chat = harness.chat(USER_ID, language_code="en")
         await chat.send("/news")
         await chat.press("✅ I agree")
-        [already] = await chat.send("/news")
-        assert "already" in already.text
+        [choices] = await chat.send("/news")  # subscribed: the choices, no second consent
+        assert "You get LIS news about" in choices.text and "✅ I agree" not in choices.labels
 
         consents = knowledge / "consents.yaml"
         consents.write_text(consents.read_text(encoding="utf-8").replace(
@@ -277,7 +277,8 @@ async def test_purge_deletes_only_what_is_past_retention(harness: BotHarness) ->
         counts = await purge(session, policy, harness.services.purposes.data(), now)
         await session.commit()
     assert counts == {"unfinished_forms": 1, "unanswered_questions": 1, "preferences": 0,
-                      "news": 0, "bo_idea": 1, "urbanlab_signup": 0, "delivery_records": 0,
+                      "news": 0, "bo_idea": 1, "urbanlab_signup": 0, "handoff": 0,
+                      "delivery_records": 0,
                       "consent_proofs": 2}
     async with harness.services.db.sessions() as session:
         assert [r.key for r in (await session.exec(select(FsmRecord))).all()] == ["fresh"]

@@ -34,9 +34,10 @@ async def test_out_of_scope_question_gets_the_honest_fallback_and_is_kept_masked
     [reply] = await chat.send("what's the weather tomorrow? call me at 601 234 567, Jan Kowalski")
     assert "I don't know the answer" in reply.text
     assert "58 727 39 00" in reply.text
-    assert reply.labels == ["📞 Contact LIS", "📋 Menu"]
+    assert reply.labels == ["👤 Ask LIS staff", "📞 Contact LIS", "📋 Menu"]
     rows = await harness.table_rows()
-    [(_, masked, locale, _)] = rows["unanswered_question"]
+    [(_, masked, locale, _created, kind, topic)] = rows["unanswered_question"]
+    assert (kind, topic) == ("unanswered", None)
     assert locale == "en"
     assert "601" not in masked and "Kowalski" not in masked and "[phone]" in masked
     assert "424242" not in repr(rows)

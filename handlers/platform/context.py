@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.platform.clock import Clock, today_in_gdynia
 from handlers.platform.i18n import LanguageChoices
+from handlers.platform.memory import ShortMemory
 from knowledge.model import KnowledgeBase
 from knowledge.store import KnowledgeStore, Snapshot
 from storage.db import Database
@@ -61,6 +62,7 @@ class Services:
     isolation: BaseEventIsolation
     purposes: Purposes
     jobs: JobRunner
+    recent: ShortMemory = field(default_factory=ShortMemory)  # last questions, minutes only
 
     @property
     def drafts(self) -> DraftStore:

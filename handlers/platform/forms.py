@@ -35,7 +35,7 @@ from handlers.platform.consent import ask_consent, current_consent
 from handlers.platform.context import Turn
 from handlers.platform.middlewares import FORM_STATE_PREFIX
 from handlers.platform.telegram_html import fit
-from handlers.platform.telegram_ops import remove_buttons, tell, usable
+from handlers.platform.telegram_ops import remove_buttons, replace_buttons, tell, usable
 from storage.consents import ActiveConsent
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class Invalid(ValueError):
 
 class FormCallback(CallbackData, prefix="f"):
     form: str
-    action: str  # pick | back | cancel | drop | keep | skip | edit | confirm
+    action: str  # pick | done | back | cancel | drop | keep | skip | edit | confirm
     step: str
     value: str = ""
 
@@ -72,6 +72,7 @@ class FormCallback(CallbackData, prefix="f"):
 class Choice:
     value: str
     label: str
+    selected: bool = False  # a multiple-choice step marks what is chosen so far
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,8 @@ class Step(Generic[D]):
     skip: Callable[[D], dict[str, Any] | None] | None = None  # updates when Skip is allowed
     applies: Callable[[D], bool] = lambda draft: True
     columns: int = 1
+    # Several choices: a press toggles one and the step stays; Done (what `done` sets) moves on.
+    done: Callable[[D], dict[str, Any]] | None = None
     edit_label: LazyProxy | str | None = None  # the summary's edit button; None: not editable
 
     def answered(self, draft: D) -> bool:
@@ -107,7 +110,7 @@ Confirm = Callable[[D, CallbackQuery, Message, Turn, FSMContext], Awaitable[None
 @dataclass
 class Form(Generic[D]):
     name: str
-    purpose: str
+    purpose: str | None  # None: a staff form, no resident's consent involved
     draft_model: type[D]
     steps: Sequence[Step[D]]
     intro: Callable[[D, Turn], str]
@@ -115,11 +118,13 @@ class Form(Generic[D]):
     confirm: Confirm[D]
     confirm_label: LazyProxy | str
     title: LazyProxy | str  # "your BO idea": named when another form is in progress
-    begin_fields: Callable[[ActiveConsent, Turn, str], dict[str, Any]] = (
+    begin_fields: Callable[[ActiveConsent | None, Turn, str], dict[str, Any]] = (
         lambda consent, turn, ref: {})
     check: Callable[[D, Turn], list[Problem]] = lambda draft, turn: []
     adjust: Callable[[D, str], D] = lambda draft, step: draft  # after a step is answered
     commands: tuple[str, ...] = ()
+    # Facts the summary needs from the database (an audience size), looked up before it shows.
+    prepare: Callable[[D, Turn], Awaitable[D]] | None = None
     _steps: dict[str, Step[D]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -132,7 +137,8 @@ class Form(Generic[D]):
     # -- starting -------------------------------------------------------------------------
 
     async def open(self, message: Message, turn: Turn, state: FSMContext, user_id: int,
-                   form_data: dict[str, Any] | None, ref: str = "") -> None:
+                   form_data: dict[str, Any] | None, ref: str = "",
+                   prefill: dict[str, Any] | None = None) -> None:
         """Continue a draft, begin with consent in force, or ask for the consent first."""
         raw_state = await state.get_state()
         if raw_state == self.state and (draft := self.load(form_data)) is not None:
@@ -143,17 +149,22 @@ class Form(Generic[D]):
             await message.answer(_("You have an unfinished form. Finish it below, or type /cancel "
                                    "to drop it first."))
             return
+        if self.purpose is None:
+            await self.begin(message, None, turn, state, ref, prefill)
+            return
         consent = await current_consent(turn, user_id, self.purpose)
         if consent is None:
             await ask_consent(message, turn, self.purpose, ref=ref)
             return
-        await self.begin(message, consent, turn, state, ref)
+        await self.begin(message, consent, turn, state, ref, prefill)
 
-    async def begin(self, message: Message, consent: ActiveConsent, turn: Turn,
-                    state: FSMContext, ref: str = "") -> None:
+    async def begin(self, message: Message, consent: ActiveConsent | None, turn: Turn,
+                    state: FSMContext, ref: str = "", prefill: dict[str, Any] | None = None
+                    ) -> None:
+        """A new draft (answers in `prefill` count as given) at its first unanswered step."""
         draft = self.draft_model.model_validate({
-            "form": self.name, "purpose": self.purpose, "step": "", "locale": turn.locale,
-            **self.begin_fields(consent, turn, ref)})
+            "form": self.name, "purpose": self.purpose or "", "step": "", "locale": turn.locale,
+            **self.begin_fields(consent, turn, ref), **(prefill or {})})
         await message.answer(self.intro(draft, turn))
         await self.show(message, self._at(draft, self._first_step(draft)), turn, state)
 
@@ -177,7 +188,8 @@ class Form(Generic[D]):
         return [step for step in self.steps if step.applies(draft)]
 
     def _first_step(self, draft: D) -> str:
-        return self.order(draft)[0].name
+        """The first step without an answer (a form may start pre-filled), else the summary."""
+        return next((s.name for s in self.order(draft) if not s.answered(draft)), SUMMARY)
 
     def _following(self, draft: D, step_name: str) -> str:
         order = self.order(draft)
@@ -210,6 +222,8 @@ class Form(Generic[D]):
             if problems:
                 await message.answer("⚠️ " + problems[0].message)
                 draft = self._at(draft, problems[0].step, editing=True)
+            elif self.prepare is not None:
+                draft = await self.prepare(draft, turn)
         await self.save(draft, state)
         text, keyboard = (self._summary_view(draft, turn) if draft.step == SUMMARY
                           else self._step_view(draft, turn))
@@ -230,9 +244,13 @@ class Form(Generic[D]):
         if step.choices is not None:
             choices = step.choices(draft, turn)
             for choice in choices:
-                keyboard.button(text=choice.label, callback_data=self._data(
+                label = f"✓ {choice.label}" if choice.selected else choice.label
+                keyboard.button(text=label, callback_data=self._data(
                     "pick", step.name, choice.value))
             widths += [step.columns] * ((len(choices) + step.columns - 1) // step.columns)
+        if step.done is not None:
+            keyboard.button(text=_("✅ Done"), callback_data=self._data("done", step.name))
+            widths.append(1)
         if step.skip is not None and step.skip(draft) is not None and step.skip_label:
             keyboard.button(text=str(step.skip_label), callback_data=self._data("skip", step.name))
             widths.append(1)
@@ -301,7 +319,12 @@ class Form(Generic[D]):
         elif action == "confirm" and step_name == SUMMARY:
             await self._confirm(query, message, draft, turn, state)
         elif (updates := self._chosen(step, action, callback_data.value, draft, turn)) is not None:
-            await self.accept(message, draft, step_name, updates, turn, state)
+            if step is not None and step.done is not None and action == "pick":
+                chosen = self.draft_model.model_validate({**draft.model_dump(), **updates})
+                await self.save(chosen, state)  # toggled: the step stays, its marks change
+                await replace_buttons(message, self._step_view(chosen, turn)[1])
+            else:
+                await self.accept(message, draft, step_name, updates, turn, state)
         else:
             tell(callback_answer, _("This button belongs to an earlier step."), alert=True)
 
@@ -315,6 +338,8 @@ class Form(Generic[D]):
             return step.skip(draft)
         if action == "pick" and step.pick is not None:
             return step.pick(value, draft, turn)
+        if action == "done" and step.done is not None:
+            return step.done(draft)
         return None
 
     async def _cancel(self, message: Message, draft: D, turn: Turn, state: FSMContext) -> None:
@@ -332,9 +357,9 @@ class Form(Generic[D]):
 
     async def _confirm(self, query: CallbackQuery, message: Message, draft: D, turn: Turn,
                        state: FSMContext) -> None:
-        consent = await current_consent(turn, query.from_user.id, self.purpose)
-        if consent is None:  # withdrawn, or the notice changed: ask again, keep the draft
-            await ask_consent(message, turn, self.purpose)
+        if self.purpose is not None and await current_consent(
+                turn, query.from_user.id, self.purpose) is None:
+            await ask_consent(message, turn, self.purpose)  # withdrawn, or the notice changed
             return
         problems = self.check(draft, turn)
         if problems:

@@ -376,7 +376,8 @@ FORM: Form[SignupDraft] = Form(
     name="event_signup", purpose=PURPOSE, draft_model=SignupDraft, steps=SIGNUP_STEPS,
     intro=signup_intro, summary=signup_summary, confirm=confirm_signup,
     confirm_label=__("✅ Sign me up"), title=__("sign-up"), check=signup_check,
-    begin_fields=lambda consent, turn, ref: {"event_id": ref, "minor": consent.minor},
+    begin_fields=lambda consent, turn, ref: {"event_id": ref,
+                                          "minor": bool(consent and consent.minor)},
 )
 
 

@@ -349,7 +349,7 @@ FORM: Form[IdeaDraft] = Form(
     summary=summary, confirm=confirm, confirm_label=__("✅ Send to coordinators"),
     title=__("BO idea"), check=check, adjust=adjust,
     begin_fields=lambda consent, turn, ref: {
-        "minor": consent.minor, "edition": _target_year(turn)},
+        "minor": bool(consent and consent.minor), "edition": _target_year(turn)},
 )
 
 

@@ -20,6 +20,16 @@ PROGRAMMES = (
 )
 
 
+# Programme ids (as in knowledge/events) and how residents see them on buttons.
+PROGRAMME_LABELS = {
+    "bo": __("🏛 Participatory Budget (BO)"),
+    "urbanlab": __("🏙 UrbanLab Gdynia"),
+    "wymiennikownia": __("🎨 Wymiennikownia (youth)"),
+    "przystan": __("🏠 Przystań neighbourhood centres"),
+    "odnowa": __("🌱 Gdynia OdNowa (revitalisation)"),
+}
+
+
 class MenuCallback(CallbackData, prefix="menu"):
     action: str
 

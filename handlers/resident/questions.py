@@ -19,14 +19,16 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.platform.answers import FeedbackCallback, TopicCallback, answer_view, topics_keyboard
+from handlers.platform.answers import FeedbackCallback, TopicCallback, topics_keyboard
 from handlers.platform.context import Turn
 from handlers.platform.facts import contact_line, contact_name, reach_lis
+from handlers.platform.memory import Asked
 from handlers.platform.telegram_ops import replace_buttons, tell, usable
-from handlers.resident import events, ideas
+from handlers.resident import events, handoff, ideas
 from handlers.resident.menu import MenuCallback
 from knowledge.masking import mask_personal_data
 from storage.repositories import FeedbackRepository, UnansweredRepository
+from storage.stats import ABSTAINED, ANSWERED, UNSURE, count_question
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +43,10 @@ EVENT_TOPICS = {"urbanlab.consultations": "urbanlab", "bo.help-consult": "bo",
 
 def fallback_keyboard() -> InlineKeyboardMarkup:
     keyboard = InlineKeyboardBuilder()
+    keyboard.button(text=_("👤 Ask LIS staff"), callback_data=MenuCallback(action="handoff"))
     keyboard.button(text=_("📞 Contact LIS"), callback_data=TopicCallback(topic=CONTACT_TOPIC))
     keyboard.button(text=_("📋 Menu"), callback_data=MenuCallback(action="menu"))
-    keyboard.adjust(2)
+    keyboard.adjust(1, 2)
     return keyboard.as_markup()
 
 
@@ -60,8 +63,16 @@ async def on_question(message: Message, turn: Turn, state: FSMContext, i18n: I18
     """Any text that is not a command -> an answer, suggestions, or the honest fallback."""
     question = (message.text or "")[:QUESTION_LIMIT]
     matcher = turn.knowledge.matcher
-    match = matcher.search(question, fallback_lang=turn.locale)
+    match = matcher.search(question, fallback_lang=turn.locale, explain=True)
     log.info("question matched topic=%s score=%.3f lang=%s", match.topic, match.score, match.lang)
+    outcome = ANSWERED if match.topic else UNSURE if match.suggestions else ABSTAINED
+    if not turn.storage_unavailable:
+        await count_question(turn.session, turn.today, match.lang, outcome)
+    if message.from_user is not None:  # for "ask LIS staff" or a 👎: in memory, minutes only
+        top = match.explanation.get("top")
+        guesses = tuple(name for name, _score in top[:3]) if isinstance(top, list) else ()
+        turn.services.recent.remember(message.from_user.id, Asked(
+            question, match.lang, match.topic, guesses))
     with i18n.use_locale(match.lang):
         turn.locale = match.lang
         if turn.storage_unavailable:
@@ -73,7 +84,9 @@ async def on_question(message: Message, turn: Turn, state: FSMContext, i18n: I18
         elif match.topic == SIGNUP_INTENT and message.from_user is not None:
             await events.offer_signup(message, turn, state, message.from_user.id, form_data)
         elif match.topic is not None:
-            text, keyboard = answer_view(turn, match.topic, match.lang)
+            if match.topic in turn.base.handoff.offer_with and message.from_user is not None:
+                turn.services.recent.forget(message.from_user.id)  # "a person?" is no question
+            text, keyboard = handoff.answer_with_offer(turn, match.topic, match.lang)
             await message.answer(text, reply_markup=keyboard)
             if match.topic in EVENT_TOPICS:
                 programme = EVENT_TOPICS[match.topic] or events.programme_in(question)
@@ -104,6 +117,15 @@ async def on_feedback(query: CallbackQuery, callback_data: FeedbackCallback, tur
         rows = [[b for b in row if not (b.callback_data or "").startswith(prefix)]
                 for row in message.reply_markup.inline_keyboard]
         await replace_buttons(message, InlineKeyboardMarkup(inline_keyboard=[r for r in rows if r]))
+    if not callback_data.helpful and message is not None:
+        asked = turn.services.recent.recall(query.from_user.id)
+        if asked is not None and asked.topic == callback_data.topic:  # for the staff's inbox
+            UnansweredRepository(turn.session).add(
+                masked_text=mask_personal_data(asked.text, turn.knowledge.matcher.known_words),
+                locale=asked.locale, kind="not_helpful", topic=callback_data.topic)
+        await message.answer(_("I'm sorry that did not help. LIS staff can answer you here: "
+                               "shall I pass your question on?"),
+                             reply_markup=handoff.handoff_button())
 
 
 def build_router() -> Router:

@@ -14,9 +14,10 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
-from handlers.platform.answers import TopicCallback, answer_view
+from handlers.platform.answers import TopicCallback
 from handlers.platform.context import Turn
 from handlers.platform.telegram_ops import tell, usable
+from handlers.resident.handoff import answer_with_offer
 from handlers.resident.menu import MenuCallback, menu_keyboard
 
 HELP_TOPIC = "bot.help"
@@ -42,7 +43,7 @@ async def cmd_start(message: Message) -> None:
 
 async def cmd_help(message: Message, turn: Turn) -> None:
     """/help -> the staff-maintained bot.help entry, with its related topics."""
-    text, keyboard = answer_view(turn, HELP_TOPIC, turn.locale)
+    text, keyboard = answer_with_offer(turn, HELP_TOPIC, turn.locale)
     await message.answer(text, reply_markup=keyboard)
 
 
@@ -54,7 +55,7 @@ async def on_topic(query: CallbackQuery, callback_data: TopicCallback, turn: Tur
         tell(callback_answer, _("This button is out of date. Type /start for the menu."),
              alert=True)
         return
-    text, keyboard = answer_view(turn, callback_data.topic, turn.locale)
+    text, keyboard = answer_with_offer(turn, callback_data.topic, turn.locale)
     await message.answer(text, reply_markup=keyboard)
 
 
