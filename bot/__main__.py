@@ -4,7 +4,8 @@
   run                       long polling on Telegram (the Procfile worker)
   purge                     delete what is past its retention period, and report counts
   outbox                    what is queued, delivered and undeliverable
-  migrate                   bring the database schema up to date (the Procfile's release step)
+  migrate                   bring the database schema up to date and build the lemma
+                            dictionaries (the Procfile's release step)
   ask [QUESTION]            answer questions from the knowledge base, without Telegram
   knowledge check | eval    validate the knowledge files / measure the matcher
   knowledge inbox           questions the bot could not answer, grouped (--json, --suggestions)
@@ -61,9 +62,13 @@ def _parser() -> argparse.ArgumentParser:
     check = knowledge_commands.add_parser("check", help="validate the knowledge files")
     check.add_argument("--dir", type=Path)
     check.add_argument("--strict", action="store_true", help="warnings fail too")
-    evaluate = knowledge_commands.add_parser("eval", help="accuracy on a labelled TSV file")
-    evaluate.add_argument("file", type=Path)
+    evaluate = knowledge_commands.add_parser(
+        "eval", help="accuracy on labelled TSV files and/or on phrasings held out from the index")
+    evaluate.add_argument("file", type=Path, nargs="*")
     evaluate.add_argument("--dir", type=Path)
+    evaluate.add_argument("--holdout", type=float, metavar="FRACTION",
+                          help="also hold out this share of each entry's phrasings, e.g. 0.2")
+    evaluate.add_argument("--seeds", type=int, default=5, help="random splits to average")
     inbox = knowledge_commands.add_parser("inbox", help="unanswered questions, grouped")
     inbox.add_argument("--json", action="store_true")
     inbox.add_argument("--suggestions", action="store_true",
@@ -110,10 +115,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"configuration: {error}", file=sys.stderr)
         return 2
     if command == "migrate":
+        from knowledge.lemmas import prepare
         from storage.migrate import upgrade
 
         configure_logging(logging.INFO, settings.secrets())
         asyncio.run(upgrade(settings.database_url))
+        prepare()  # build the lemma dictionaries here, not in the first worker to start
         return 0
     if command in ("purge", "outbox"):
         from bot.maintenance import run_outbox_report, run_purge

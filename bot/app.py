@@ -32,6 +32,7 @@ from handlers.platform.i18n import LanguageChoices, LocaleMiddleware
 from handlers.platform.jobs import JobRunner
 from handlers.platform.middlewares import CommitMiddleware, FormStateMiddleware, TurnMiddleware
 from handlers.platform.purposes import Purposes
+from knowledge.encoder import load_encoder
 from knowledge.store import KnowledgeStore
 from storage.db import Database
 from storage.fsm import SqlStorage
@@ -81,7 +82,8 @@ def build_services(
 ) -> Services:
     """Process-wide objects; an already loaded `knowledge` store can be shared (tests)."""
     database = Database(settings.database_url)
-    knowledge = knowledge or KnowledgeStore(settings.knowledge_dir)
+    knowledge = knowledge or KnowledgeStore(settings.knowledge_dir,
+                                            encoder=load_encoder(settings.dense_matching))
     pseudonyms = Pseudonymizer(settings.pseudonym_secret)
     consents = knowledge.current.base.consents
     fsm, isolation = build_fsm_storage(settings, database, pseudonyms,

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from bot.config import load_settings
 from knowledge.analyzer import warm_up
-from knowledge.evaluation import evaluate, read_rows
+from knowledge.encoder import Encoder, load_encoder
+from knowledge.evaluation import evaluate, evaluate_holdout, read_rows
 from knowledge.loader import KnowledgeError, load_knowledge
 from knowledge.model import GDYNIA, KnowledgeBase
 from knowledge.render import render_answer
@@ -24,20 +25,21 @@ def _directory(args: argparse.Namespace) -> Path:
     return args.dir or load_settings().knowledge_dir
 
 
+def _matcher(base: KnowledgeBase, directory: Path, encoder: Encoder | None,
+             partial_base: bool = False) -> Matcher:
+    return Matcher(base, encoder=encoder, vectors_dir=directory, partial_base=partial_base)
+
+
+def _encoder() -> Encoder | None:
+    return load_encoder(load_settings().dense_matching)
+
+
 def _load(directory: Path) -> KnowledgeBase | None:
     try:
         return load_knowledge(directory)
     except KnowledgeError as error:
         print(error, file=sys.stderr)
         return None
-
-
-def _matcher(directory: Path) -> Matcher | None:
-    base = _load(directory)
-    if base is None:
-        return None
-    warm_up()
-    return Matcher(base)
 
 
 def run_knowledge_command(args: argparse.Namespace) -> int:
@@ -53,20 +55,37 @@ def run_knowledge_command(args: argparse.Namespace) -> int:
         warnings = len(problems) - errors
         print(f"{errors} error(s), {warnings} warning(s) in {directory}")
         return 1 if errors or (args.strict and warnings) else 0
-    matcher = _matcher(directory)
-    if matcher is None:
+    if not args.file and args.holdout is None:
+        print("knowledge eval: give a TSV file, --holdout 0.2, or both", file=sys.stderr)
+        return 2
+    base = _load(directory)
+    if base is None:
         return 1
-    report = evaluate(matcher, read_rows(args.file))
-    print("\n".join(report.lines()))
+    warm_up()
+    encoder = _encoder()
+    if args.file:
+        matcher = _matcher(base, directory, encoder)
+        for path in args.file:
+            print(f"{path}:")
+            print("\n".join(evaluate(matcher, read_rows(path)).lines()))
+    if args.holdout is not None:
+        if not 0 < args.holdout < 1:
+            print("--holdout: a share between 0 and 1, e.g. 0.2", file=sys.stderr)
+            return 2
+        report = evaluate_holdout(base, args.holdout, args.seeds,
+                                  build=lambda reduced: _matcher(reduced, directory, encoder,
+                                                                 partial_base=True))
+        print("\n".join(report.lines()))
     return 0
 
 
 def run_ask(args: argparse.Namespace) -> int:
-    base = _load(_directory(args))
+    directory = _directory(args)
+    base = _load(directory)
     if base is None:
         return 1
     warm_up()
-    matcher = Matcher(base)
+    matcher = _matcher(base, directory, _encoder())
     try:
         today = _today(args.now)
     except ValueError:
@@ -103,13 +122,20 @@ def _format(match: Match, *, as_json: bool, explain: bool) -> str:
         "score": match.score,
         "lang": match.lang,
         "suggestions": match.suggestions,
+        "also": match.also,
+        "small_talk": match.small_talk,
+        "outside": f"{match.scope.kind}: {match.scope.rule}" if match.scope else None,
     }
     if explain:
         record["explain"] = match.explanation
     if as_json:
         return json.dumps(record, ensure_ascii=False)
-    outcome = match.topic or ("unsure: " + ", ".join(match.suggestions) if match.suggestions
-                              else "no answer (fallback)")
+    outcome = (f"small talk ({match.small_talk})" if match.small_talk and not match.topic
+               else f"outside LIS: {match.scope.kind} ({match.scope.rule})" if match.scope
+               else match.topic or ("unsure: " + ", ".join(match.suggestions)
+                                    if match.suggestions else "no answer (fallback)"))
+    if match.also:
+        outcome += " + also " + ", ".join(match.also)
     lines = [f"{match.question}\n  -> {outcome}  (score {match.score:.3f}, {match.lang})"]
     if explain:
         lines += [f"     {key}: {value}" for key, value in match.explanation.items()]

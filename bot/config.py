@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     # HMAC key that turns Telegram ids into pseudonymous keys for storage and Redis.
     pseudonym_key: SecretStr | None = None
     log_level: str = "INFO"
+    # The sentence encoder beside word matching (knowledge/encoder.py); 0 for words only.
+    dense_matching: bool = True
     # How often `run` tries its start-up calls to Telegram before giving up (with backoff).
     startup_attempts: int = Field(default=6, ge=1, le=20)
 

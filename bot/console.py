@@ -29,6 +29,7 @@ from bot.conversation import Conversation, NoSuchButton, Person, fold_label
 from bot.local_telegram import CallbackAnswer, LocalTelegram, SentMessage
 from handlers.platform.clock import Clock, ShiftedClock, SystemClock, today_in_gdynia
 from knowledge.analyzer import warm_up
+from knowledge.encoder import load_encoder
 from knowledge.store import KnowledgeStore
 
 log = logging.getLogger(__name__)
@@ -163,7 +164,8 @@ async def run_console(
 ) -> None:
     clock: Clock = ShiftedClock(options.now) if options.now else SystemClock()
     knowledge = KnowledgeStore(settings.knowledge_dir, examples=options.demo,
-                               today=lambda: today_in_gdynia(clock))
+                               today=lambda: today_in_gdynia(clock),
+                               encoder=load_encoder(settings.dense_matching))
     services = build_services(settings, clock=clock, knowledge=knowledge)
     await services.db.migrate()
     await asyncio.to_thread(warm_up)

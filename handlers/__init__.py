@@ -29,6 +29,7 @@ from handlers.resident import (
     ideas,
     language,
     mine,
+    nearby,
     news,
     privacy,
     questions,
@@ -113,6 +114,7 @@ def build_resident_router() -> Router:
         ideas.build_router(),  # before questions: text typed into a form is an answer
         events.build_router(),
         mine.build_router(),
+        nearby.build_router(),  # a location pin outside a form
         questions.build_router(),  # any free text is a question
         fallback.build_router(),  # must stay last
     )

@@ -11,10 +11,7 @@ import math
 from collections import defaultdict
 from functools import lru_cache
 
-import simplemma
-
-# simplemma's low-memory backend: about +50 MB for Polish instead of +350 MB, slower only for
-# words not seen before (lemmas are cached below).
+from knowledge import lemmas
 from knowledge.text import fold, has_cyrillic, words
 
 NGRAM_SIZES = (3, 4, 5)
@@ -32,7 +29,7 @@ def folded_word(word: str) -> str:
 @lru_cache(maxsize=200_000)
 def lemma(word: str, lang: str) -> str:
     """The folded dictionary form of a word (simplemma), or the folded word itself."""
-    return fold(simplemma.lemmatize(word.lower(), lang=lang, low_memory=True))
+    return fold(lemmas.lemmatizer().lemmatize(word.lower(), lang))
 
 
 def detect_language(text: str, fallback: str = "pl") -> str:
@@ -40,7 +37,7 @@ def detect_language(text: str, fallback: str = "pl") -> str:
     if has_cyrillic(text):
         return "uk"
     # Known words decide; Polish letters in names ("Redłowo", "Przystań") must not.
-    scores = dict(simplemma.langdetect(text, lang=("pl", "en"), low_memory=True))
+    scores = lemmas.language_shares(text, ("pl", "en"))
     english, polish = scores.get("en", 0.0), scores.get("pl", 0.0)
     if english != polish:
         return "en" if english > polish else "pl"
@@ -50,11 +47,8 @@ def detect_language(text: str, fallback: str = "pl") -> str:
 
 
 def warm_up() -> None:
-    """Load simplemma's dictionaries now rather than on a resident's first question (~2 s)."""
-    for lang, sample in (("pl", "budżetu obywatelskiego"), ("uk", "проєкти"), ("en", "residents")):
-        simplemma.langdetect(sample, lang=(lang,), low_memory=True)
-        for word in words(sample):
-            lemma(word, lang)
+    """Open the lemma dictionaries now rather than on a resident's first question."""
+    lemmas.prepare()
 
 
 def features(text: str, lang: str) -> defaultdict[str, float]:

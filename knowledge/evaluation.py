@@ -7,10 +7,13 @@ is abstaining (no confident answer).
 from __future__ import annotations
 
 import csv
+import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from knowledge.model import KnowledgeBase
 from knowledge.search import Matcher
 
 OUT_OF_SCOPE_LABEL = "-"
@@ -82,3 +85,59 @@ def evaluate(matcher: Matcher, rows: list[tuple[str, str, str]]) -> EvalReport:
             if match.topic != expected:
                 report.confusions[(expected, answered)] += 1
     return report
+
+
+def holdout_split(base: KnowledgeBase, fraction: float, seed: int
+                  ) -> tuple[KnowledgeBase, list[tuple[str, str, str]]]:
+    """The base without a random `fraction` of each entry's phrasings per language (and of the
+    out-of-scope examples), and those phrasings as labelled rows: questions the index has not
+    seen, worded the way staff word them. Titles and keywords stay."""
+    chooser = random.Random(seed)
+    rows: list[tuple[str, str, str]] = []
+
+    def split(label: str, by_lang: dict[str, list[str]]) -> dict[str, list[str]]:
+        kept: dict[str, list[str]] = {}
+        for lang, phrasings in by_lang.items():
+            count = int(len(phrasings) * fraction) if len(phrasings) > 2 else 0
+            held = set(chooser.sample(range(len(phrasings)), count))
+            kept[lang] = [p for i, p in enumerate(phrasings) if i not in held]
+            rows.extend((label, lang, phrasings[i]) for i in sorted(held))
+        return kept
+
+    entries = {topic: entry.model_copy(update={"phrasings": split(topic, entry.phrasings)})
+               for topic, entry in base.entries.items()}
+    out_of_scope = base.out_of_scope.model_copy(update={
+        "phrasings": split(OUT_OF_SCOPE_LABEL, base.out_of_scope.phrasings)})
+    return base.model_copy(update={"entries": entries, "out_of_scope": out_of_scope}), rows
+
+
+@dataclass
+class HoldoutReport:
+    fraction: float
+    reports: list[EvalReport]
+
+    def lines(self) -> list[str]:
+        def mean(values: list[float]) -> float:
+            return sum(values) / len(values)
+
+        top1 = [r.top1 for r in self.reports]
+        abstention = [r.abstention for r in self.reports]
+        language = [r.language for r in self.reports]
+        return [
+            f"held-out phrasings ({self.fraction:.0%} of each entry, {len(self.reports)} seeds, "
+            f"{self.reports[0].total} questions each):",
+            f"in-scope top-1 accuracy:      {mean(top1):6.1%}  "
+            f"(per seed: {', '.join(f'{v:.1%}' for v in top1)})",
+            f"out-of-scope abstention:      {mean(abstention):6.1%}  "
+            f"(per seed: {', '.join(f'{v:.1%}' for v in abstention)})",
+            f"answer language accuracy:     {mean(language):6.1%}",
+        ]
+
+
+def evaluate_holdout(base: KnowledgeBase, fraction: float, seeds: int,
+                     build: Callable[[KnowledgeBase], Matcher] = Matcher) -> HoldoutReport:
+    reports = []
+    for seed in range(seeds):
+        reduced, rows = holdout_split(base, fraction, seed)
+        reports.append(evaluate(build(reduced), rows))
+    return HoldoutReport(fraction, reports)

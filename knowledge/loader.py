@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from knowledge.model import (
     GDYNIA,
+    Centre,
     ConsentPolicy,
     Contact,
     District,
@@ -22,6 +23,8 @@ from knowledge.model import (
     HandoffPolicy,
     KnowledgeBase,
     OutOfScope,
+    ScopeRules,
+    SmallTalk,
     Timeline,
 )
 
@@ -34,6 +37,9 @@ DISTRICTS_FILE = "districts.yaml"
 CONSENTS_FILE = "consents.yaml"
 CONTACTS_FILE = "contacts.yaml"
 HANDOFF_FILE = "handoff.yaml"
+SCOPE_FILE = "scope.yaml"
+CENTRES_FILE = "centres.yaml"
+SMALL_TALK_FILE = "small_talk.yaml"
 FORMS_DIR = "forms"
 EVENTS_DIR = "events"
 EXAMPLE_EVENTS_DIR = "examples/events"
@@ -86,13 +92,39 @@ def _child(node: yaml.Node | None, step: str | int) -> yaml.Node | None:
     return None
 
 
+# libyaml's parser where PyYAML was built with it: ten times faster on a large base.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _read_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for line numbers) and the data, from one parse."""
+    loader = _SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        return root, (loader.construct_document(root) if root is not None else None)
+    finally:
+        loader.dispose()
+
+
+def _line_of_text(path: Path) -> int:
+    """The first line holding a date that is not one (the parser does not say where)."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        for found in re.findall(r"\b(\d{4})-(\d{2})-(\d{2})\b", line):
+            try:
+                date(*map(int, found))
+            except ValueError:
+                return number
+    return 1
+
+
 def parse_yaml(path: Path) -> tuple[ParsedFile | None, list[Problem]]:
     try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root, data = _read_yaml(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         return None, [Problem(path, 1, "the file is not UTF-8 text; save it as UTF-8")]
+    except ValueError as error:  # a date such as 2026-13-45: YAML reads it, the calendar not
+        line = _line_of_text(path)
+        return None, [Problem(path, line, f"this is not a real date ({error})")]
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
@@ -190,23 +222,18 @@ def read_knowledge(directory: Path, *, examples: bool = False, today: date | Non
         if timeline is not None:
             timelines[timeline.id] = timeline
 
-    out_of_scope = OutOfScope()
-    if (directory / OUT_OF_SCOPE_FILE).exists():
-        loaded, file_problems = _load_one(directory / OUT_OF_SCOPE_FILE, OutOfScope, parsed_files)
-        problems += file_problems
-        out_of_scope = loaded or out_of_scope
+    def optional(name: str, model: type[M]) -> M | None:
+        """A single file that may be absent; its problems are collected."""
+        if not (directory / name).exists():
+            return None
+        loaded, file_problems = _load_one(directory / name, model, parsed_files)
+        problems.extend(file_problems)
+        return loaded
 
-    districts: list[District] = []
-    if (directory / DISTRICTS_FILE).exists():
-        listed, file_problems = _load_one(directory / DISTRICTS_FILE, _Districts, parsed_files)
-        problems += file_problems
-        districts = listed.districts if listed else []
-
-    consents: ConsentPolicy | None = None
-    if (directory / CONSENTS_FILE).exists():
-        consents, file_problems = _load_one(directory / CONSENTS_FILE, ConsentPolicy, parsed_files)
-        problems += file_problems
-
+    out_of_scope = optional(OUT_OF_SCOPE_FILE, OutOfScope) or OutOfScope()
+    listed = optional(DISTRICTS_FILE, _Districts)
+    districts: list[District] = listed.districts if listed else []
+    consents = optional(CONSENTS_FILE, ConsentPolicy)
     forms: dict[str, FormText] = {}
     for path in sorted((directory / FORMS_DIR).glob("*.yaml")):
         form, file_problems = _load_one(path, FormText, parsed_files)
@@ -214,19 +241,14 @@ def read_knowledge(directory: Path, *, examples: bool = False, today: date | Non
         if form is not None:
             forms[path.stem] = form
 
-    contacts: dict[str, Contact] = {}
-    if (directory / CONTACTS_FILE).exists():
-        loaded_contacts, file_problems = _load_one(directory / CONTACTS_FILE, _Contacts,
-                                                   parsed_files)
-        problems += file_problems
-        contacts = loaded_contacts.contacts if loaded_contacts else {}
-
-    handoff = HandoffPolicy()
-    if (directory / HANDOFF_FILE).exists():
-        loaded_handoff, file_problems = _load_one(directory / HANDOFF_FILE, HandoffPolicy,
-                                                  parsed_files)
-        problems += file_problems
-        handoff = loaded_handoff or handoff
+    loaded_contacts = optional(CONTACTS_FILE, _Contacts)
+    contacts: dict[str, Contact] = loaded_contacts.contacts if loaded_contacts else {}
+    handoff = optional(HANDOFF_FILE, HandoffPolicy) or HandoffPolicy()
+    scope = optional(SCOPE_FILE, ScopeRules) or ScopeRules()
+    loaded_centres = optional(CENTRES_FILE, _Centres)
+    centres: list[Centre] = loaded_centres.centres if loaded_centres else []
+    loaded_talk = optional(SMALL_TALK_FILE, _SmallTalkFile)
+    small_talk: dict[str, SmallTalk] = loaded_talk.kinds if loaded_talk else {}
 
     events: dict[str, Event] = {}
     folders = [directory / EVENTS_DIR] + ([directory / EXAMPLE_EVENTS_DIR] if examples else [])
@@ -249,6 +271,9 @@ def read_knowledge(directory: Path, *, examples: bool = False, today: date | Non
         contacts=contacts,
         events=events,
         handoff=handoff,
+        scope=scope,
+        centres=centres,
+        small_talk=small_talk,
         paths=paths,
     )
     return base, problems, parsed_files
@@ -256,6 +281,16 @@ def read_knowledge(directory: Path, *, examples: bool = False, today: date | Non
 
 class _Districts(BaseModel):
     districts: list[District]
+
+
+class _Centres(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    centres: list[Centre]
+
+
+class _SmallTalkFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kinds: dict[str, SmallTalk]
 
 
 class _Contacts(BaseModel):

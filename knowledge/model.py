@@ -36,7 +36,10 @@ class Entry(_Strict):
     phrasings: dict[str, list[str]] = Field(default_factory=dict)
     keywords: dict[str, list[str]] = Field(default_factory=dict)
     related: list[str] = Field(default_factory=list)
-    sources: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)  # shown under the answer: at most three
+    # Where else the facts come from, and what staff must re-check: never shown to residents.
+    staff_sources: list[str] = Field(default_factory=list)
+    staff_notes: str | None = None
     last_reviewed: date
     review_by: date | None = None
     timeline: str | None = None
@@ -70,6 +73,63 @@ class Timeline(_Strict):
 
 class OutOfScope(_Strict):
     phrasings: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class Place(_Strict):
+    """Somewhere that is not Gdynia: the bot says it knows LIS Gdynia only."""
+
+    name: Localized
+    words: list[str]
+
+
+class Office(_Strict):
+    """Another office's business (elections, taxes, doctors...), by its words."""
+
+    id: str
+    words: list[str]
+    ask: str | None = None  # a contact of contacts.yaml to point to
+
+
+class Sense(_Strict):
+    """One of our words in its everyday meaning: `ours` together with a word `around` it (or,
+    with no `around`, a form of `ours` that always has that meaning), unless `unless` shows it
+    is about LIS after all."""
+
+    id: str
+    ours: list[str]
+    around: list[str] = Field(default_factory=list)
+    unless: list[str] = Field(default_factory=list)
+
+
+class ScopeRules(_Strict):
+    """knowledge/scope.yaml. Words are folded (no diacritics, lower case); `stem*` matches any
+    word beginning so, several words match consecutive words."""
+
+    gdynia: list[str] = Field(default_factory=list)  # the question is about Gdynia or LIS
+    programmes: list[str] = Field(default_factory=list)  # ...about one of LIS's programmes
+    lis: list[str] = Field(default_factory=list)  # ...about LIS itself or the bot's data
+    places: list[Place] = Field(default_factory=list)
+    offices: list[Office] = Field(default_factory=list)
+    senses: list[Sense] = Field(default_factory=list)
+
+
+class SmallTalk(_Strict):
+    """Greetings, thanks, goodbyes, insults: whole messages (`phrases`) or, for insults, words
+    anywhere (`words`), answered with a short `reply`."""
+
+    phrases: dict[str, list[str]] = Field(default_factory=dict)
+    words: dict[str, list[str]] = Field(default_factory=dict)
+    reply: Localized
+
+
+class Centre(_Strict):
+    """A Przystań neighbourhood centre on the map (knowledge/centres.yaml)."""
+
+    name: str
+    address: str
+    district: str
+    latitude: float = Field(ge=54.3, le=54.7)  # Gdynia and around
+    longitude: float = Field(ge=18.2, le=18.8)
 
 
 class District(_Strict):
@@ -226,6 +286,9 @@ class KnowledgeBase(BaseModel):
     contacts: dict[str, Contact] = Field(default_factory=dict)
     events: dict[str, Event] = Field(default_factory=dict)
     handoff: HandoffPolicy = HandoffPolicy()
+    scope: ScopeRules = ScopeRules()
+    centres: list[Centre] = Field(default_factory=list)
+    small_talk: dict[str, SmallTalk] = Field(default_factory=dict)
     paths: dict[str, Path] = Field(default_factory=dict)
 
     def entry(self, topic_id: str) -> Entry | None:

@@ -10,16 +10,23 @@ as one more class: when they win, or the best score is low, the matcher abstains
 
 from __future__ import annotations
 
+import hashlib
 import math
+import re
 from array import array
 from collections import defaultdict
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from knowledge.analyzer import detect_language, features, lemma, sublinear
+from knowledge.encoder import ClassifierCache, Encoder, VectorCache, text_key
 from knowledge.model import KnowledgeBase
+from knowledge.scope import ScopeGuard, SmallTalkReader, Verdict
 from knowledge.text import fold, words
 
 OUT_OF_SCOPE = "__out_of_scope__"
@@ -28,6 +35,11 @@ NEAREST_WEIGHT = 0.45
 CLASSIFIER_WEIGHT = 0.3  # how much the linear SVM's margin adds to the lexical score
 CLASSIFIER_C = 1.0
 CLASSIFIER_MAX_CELLS = 50_000_000  # classes x features; 200 MB of float32 weights
+# The dense side (knowledge/encoder.py): a linear SVM on sentence vectors, scaled so that its
+# margins and the lexical scores are of one size, then added with this weight.
+DENSE_SCALE = 3.0
+DENSE_C = 6.0
+DENSE_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -37,12 +49,30 @@ class Thresholds:
     answer_score: float  # the best entry's score must reach this...
     out_of_scope_margin: float  # ...and beat the out-of-scope examples by this much
     suggest_score: float  # below answering, entries from this score are offered
+    named_margin: float | None = None  # the margin when a programme is named (scope.yaml)
 
 
 # Measured with `knowledge eval` on the dev set and on phrasings held out from the index.
+WITH_ENCODER = Thresholds(answer_score=-0.3, out_of_scope_margin=0.9, suggest_score=-0.3,
+                          named_margin=0.3)
 WITH_CLASSIFIER = Thresholds(answer_score=0.0, out_of_scope_margin=0.2, suggest_score=0.0)
 LEXICAL_ONLY = Thresholds(answer_score=0.2, out_of_scope_margin=0.06, suggest_score=0.15)
 MAX_SUGGESTIONS = 3
+# An insult with only a weak answer gets the insult's reply: "jesteście bandą darmozjadów"
+# is no question about LIS, however its words score.
+INSULT_BEATS_SCORE = 0.5
+SEGMENT_MIN_WORDS = 3  # a sentence this long may be a question of its own
+SEGMENT_RESCUE_GAP = 1.0
+_ABBREVIATION = re.compile(r"\b(tel|ul|nr|np|godz|ok|al|os|pl|tzw|im|św|sw|m\.in|ds|wg|ref)\.$",
+                           re.IGNORECASE)
+# Encoding costs ~0.4 ms a character (p99 <= 50 ms allows ~80): a message is encoded in pieces
+# of at most DENSE_PIECE_WORDS words, side by side on two cores, each scored on its own (the
+# best piece counts: the one that asks); of a longer message only its question is encoded (the
+# last sentence with "?"), up to DENSE_MAX_WORDS words from its end, clause by clause.
+DENSE_PIECE_WORDS = 14
+DENSE_MAX_WORDS = 28
+_CLAUSE_END = re.compile(r"(?<=[,;:–—-])\s+")
+_SENTENCE_END = re.compile(r"(?<=[?!.;])\s+|\n+")
 TYPO_CUTOFF = 84
 TYPO_MIN_LENGTH = 4
 
@@ -55,6 +85,10 @@ class Match:
     score: float
     suggestions: list[str]
     explanation: dict[str, object] = field(default_factory=dict, compare=False)
+    also: list[str] = field(default_factory=list)  # another question's topic in the message
+    small_talk: str | None = None  # greeting | thanks | goodbye | insult
+    scope: Verdict | None = None  # outside LIS Gdynia: why, and whom to ask
+    out_of_scope_gap: float = field(default=0.0, compare=False)  # examples' lead over the best
 
     @property
     def unsure(self) -> bool:
@@ -93,22 +127,80 @@ def _normalise_rows(rows: np.ndarray, weights: np.ndarray, row_count: int) -> np
     return weights / norms[rows]
 
 
-class Matcher:
-    """An index over one knowledge base; build once per loaded base."""
+def _sentences(text: str) -> list[str]:
+    """Sentences of a message; "tel.", "ul.", "np." end no sentence."""
+    found: list[str] = []
+    for piece in _SENTENCE_END.split(text):
+        if found and _ABBREVIATION.search(found[-1]):
+            found[-1] = f"{found[-1]} {piece}"
+        else:
+            found.append(piece)
+    return found
 
-    def __init__(self, base: KnowledgeBase) -> None:
-        documents: list[tuple[str, str, str]] = []  # (class, lang, text): nearest candidates
-        keywords: list[tuple[str, str, str]] = []  # single words: describe an entry, not a question
-        for entry in base.entries.values():
-            for lang, title in entry.title.items():
-                documents.append((entry.id, lang, title))
-            for lang, phrasings in entry.phrasings.items():
-                documents += [(entry.id, lang, text) for text in phrasings]
-            for lang, words_of_entry in entry.keywords.items():
-                keywords += [(entry.id, lang, text) for text in words_of_entry]
-        for lang, phrasings in base.out_of_scope.phrasings.items():
-            documents += [(OUT_OF_SCOPE, lang, text) for text in phrasings]
-        documents.sort(key=lambda doc: doc[0])  # rows of one class are contiguous
+
+def dense_focus(text: str, max_words: int = DENSE_MAX_WORDS) -> str:
+    """What of a message the encoder reads: residents end a long message with its question."""
+    if len(words(text)) <= max_words:
+        return text
+    sentences = [s for s in _sentences(text.strip()) if words(s)]
+    asked = [s for s in sentences if s.rstrip().endswith("?")]
+    sentence = asked[-1] if asked else sentences[-1]
+    kept: list[str] = []
+    for clause in reversed(_CLAUSE_END.split(sentence)):
+        if kept and len(words(" ".join([clause, *kept]))) > max_words:
+            break
+        kept.insert(0, clause)
+    focus = " ".join(kept)
+    return focus if len(words(focus)) <= max_words else " ".join(focus.split()[:max_words])
+
+
+@lru_cache(maxsize=1)
+def _encoding_thread() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(1, thread_name_prefix="dense-query")
+
+
+def dense_pieces(text: str) -> list[str]:
+    """What the encoder reads of a message: one piece, or its focus cut in near-equal pieces."""
+    focus = dense_focus(text)
+    tokens = focus.split()
+    if len(tokens) <= DENSE_PIECE_WORDS:
+        return [focus]
+    count = math.ceil(len(tokens) / DENSE_PIECE_WORDS)
+    bounds = [round(i * len(tokens) / count) for i in range(count + 1)]
+    return [" ".join(tokens[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def indexed_texts(base: KnowledgeBase
+                  ) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """(class, lang, text) of the phrasings and titles (sorted by class: one class's rows are
+    contiguous), and of the keywords (single words describe an entry, not a question)."""
+    documents: list[tuple[str, str, str]] = []
+    keywords: list[tuple[str, str, str]] = []
+    for entry in base.entries.values():
+        for lang, title in entry.title.items():
+            documents.append((entry.id, lang, title))
+        for lang, phrasings in entry.phrasings.items():
+            documents += [(entry.id, lang, text) for text in phrasings]
+        for lang, words_of_entry in entry.keywords.items():
+            keywords += [(entry.id, lang, text) for text in words_of_entry]
+    for lang, phrasings in base.out_of_scope.phrasings.items():
+        documents += [(OUT_OF_SCOPE, lang, text) for text in phrasings]
+    documents.sort(key=lambda doc: doc[0])
+    return documents, keywords
+
+
+def dense_fingerprint(base: KnowledgeBase) -> str:
+    return _dense_fingerprint(indexed_texts(base)[0])
+
+
+class Matcher:
+    """An index over one knowledge base; build once per loaded base. With an `encoder`, the
+    phrasings' sentence vectors (from `vectors_dir`'s cache when given) add a dense score;
+    `partial_base` (a base with phrasings held out) leaves the cache's other texts alone."""
+
+    def __init__(self, base: KnowledgeBase, *, encoder: Encoder | None = None,
+                 vectors_dir: Path | None = None, partial_base: bool = False) -> None:
+        documents, keywords = indexed_texts(base)
         texts = documents + keywords
 
         # One (row, feature, weight) triple per distinct feature of every text, kept in flat
@@ -159,9 +251,29 @@ class Matcher:
         for word in self._vocabulary:
             self._words_by_initial.setdefault(word[:1], []).append(word)
         self._related = {entry.id: list(entry.related) for entry in base.entries.values()}
+        self._scope = ScopeGuard(base)
+        self._small_talk = SmallTalkReader(base.small_talk)
         self._classifier = _train_classifier(
             rows, feats, weights, text_class, len(texts), vocabulary_size, len(self._classes)
         )
+        self._encoder = encoder
+        self._dense: tuple[np.ndarray, np.ndarray] | None = None
+        if encoder is not None and len(self._classes) > 1:
+            texts_only = [text for _, _, text in documents]
+            labels = text_class[: len(documents)]
+            if vectors_dir is None:
+                self._dense = _train_dense(encoder.encode(texts_only), labels,
+                                           len(self._classes))
+            else:
+                cache = ClassifierCache(vectors_dir, encoder)
+                fingerprint = _dense_fingerprint(documents)
+                self._dense = cache.load(fingerprint)
+                if self._dense is None:
+                    vectors = VectorCache(vectors_dir, encoder).vectors(
+                        texts_only, keep_unused=partial_base)
+                    self._dense = _train_dense(vectors, labels, len(self._classes))
+                    if not partial_base:
+                        cache.save(fingerprint, *self._dense)
 
     def _feature_id(self, name: str) -> int:
         return self._feature_ids.setdefault(name, len(self._feature_ids))
@@ -177,9 +289,47 @@ class Matcher:
         lang: str | None = None,
         fallback_lang: str = "pl",
         explain: bool = False,
+        dense: bool = True,
     ) -> Match:
-        """Match a question; `lang` forces its language, else it is detected."""
+        """Match a question; `lang` forces its language, else it is detected; `dense=False`
+        skips the encoder (quick guesses, grouping).
+
+        Small talk and questions outside LIS Gdynia (scope.yaml) are told apart first; a
+        greeting before a question is dropped; in a message of several sentences, a second
+        question gets its own topic (`also`), and a question in the middle of a chatty
+        message is found when the whole message matches nothing."""
         lang = lang or detect_language(question, fallback_lang)
+        talk, rest = self._small_talk.read(question)
+        if talk and not rest:
+            return Match(question, lang, None, 0.0, [], small_talk=talk[-1])
+        verdict = self._scope.check(rest)
+        if verdict is not None:
+            return Match(question, lang, None, 0.0, [], scope=verdict,
+                         explanation={"scope": f"{verdict.kind}: {verdict.rule}"} if explain
+                         else {})
+        whole = self._score(rest, lang, explain, dense)
+        segments = [s for s in _sentences(rest) if len(words(s)) >= SEGMENT_MIN_WORDS]
+        # A message the out-of-scope examples clearly win is not rescued by one of its pieces.
+        rescuable = whole.topic is None and whole.out_of_scope_gap < SEGMENT_RESCUE_GAP
+        if len(segments) > 1 and (rescuable or rest.count("?") > 1):
+            # Sentence by sentence on words only: one encoding per message keeps it fast.
+            found = [m for m in (self._score(s, lang, False, dense=False) for s in segments)
+                     if m.topic]
+            topics = list(dict.fromkeys(m.topic for m in found if m.topic))
+            if len(topics) > 1 or (rescuable and topics):
+                # Sentence by sentence: each question gets its own answer, the first first.
+                best = next(m for m in found if m.topic == topics[0])
+                whole = replace(best, explanation=whole.explanation, also=topics[1:2])
+        if (whole.topic is None or whole.score < INSULT_BEATS_SCORE) \
+                and self._small_talk.is_insult(rest):
+            whole = replace(whole, topic=None, small_talk="insult", suggestions=[], also=[])
+        return replace(whole, question=question)
+
+    def _score(self, question: str, lang: str, explain: bool, dense: bool = True) -> Match:
+        use_dense = dense and self._dense is not None and self._encoder is not None
+        # The encoder (C, no GIL) works while the words are scored here.
+        encoding = (_encoding_thread().submit(self._encoder.encode, dense_pieces(question))
+                    if use_dense and self._encoder is not None else None)
         query, corrections = self._query(question, lang)
         nearest = self._documents_index.scores(query, len(self._documents))
         per_class_nearest = np.maximum.reduceat(nearest, self._class_starts)
@@ -191,14 +341,23 @@ class Matcher:
             values = np.fromiter(query.values(), dtype=np.float32, count=len(query))
             margins = coefficients[:, features_of_query] @ values + intercepts
             combined = combined + CLASSIFIER_WEIGHT * margins
+        if encoding is not None and self._dense is not None:
+            dense_coefficients, dense_intercepts = self._dense
+            pieces = encoding.result() * DENSE_SCALE
+            margins = pieces @ dense_coefficients.T + dense_intercepts  # pieces x classes
+            combined = combined + DENSE_WEIGHT * margins.max(axis=0)  # the piece that asks
         out_of_scope = 0.0
         if self._out_of_scope_index is not None:
             out_of_scope = float(combined[self._out_of_scope_index])
             combined[self._out_of_scope_index] = -np.inf  # it competes, but is no topic
         topics = self._top(combined, MAX_SUGGESTIONS + 1)
         best_topic, best = topics[0] if topics else (None, 0.0)
-        limits = WITH_CLASSIFIER if self._classifier is not None else LEXICAL_ONLY
-        if best >= limits.answer_score and best - out_of_scope >= limits.out_of_scope_margin:
+        limits = (WITH_ENCODER if use_dense
+                  else WITH_CLASSIFIER if self._classifier is not None else LEXICAL_ONLY)
+        margin = limits.out_of_scope_margin
+        if limits.named_margin is not None and self._scope.names_programme(question):
+            margin = limits.named_margin
+        if best >= limits.answer_score and best - out_of_scope >= margin:
             topic = best_topic
             suggestions = self._related.get(best_topic or "", [])[:MAX_SUGGESTIONS]
         elif best > out_of_scope and best >= limits.suggest_score:
@@ -221,7 +380,8 @@ class Matcher:
                 "top": [(name, round(score, 3)) for name, score in topics],
                 "out_of_scope_score": round(out_of_scope, 3),
             }
-        return Match(question, lang, topic, round(best, 4), suggestions, explanation)
+        return Match(question, lang, topic, round(best, 4), suggestions, explanation,
+                     out_of_scope_gap=out_of_scope - best)
 
     def _query(self, text: str, lang: str) -> tuple[dict[int, float], dict[str, str]]:
         """The text as a normalised TF-IDF vector over the index's features (typos corrected)."""
@@ -235,7 +395,7 @@ class Matcher:
 
     def closest_topic(self, text: str, lang: str | None = None) -> str | None:
         """The entry that comes closest, answered or not (the inbox's suggestion)."""
-        match = self.search(text, lang=lang, explain=True)
+        match = self.search(text, lang=lang, explain=True, dense=False)
         top = match.explanation.get("top")
         return top[0][0] if isinstance(top, list) and top else match.topic
 
@@ -297,6 +457,28 @@ def _train_classifier(
     coefficients = model.coef_.astype(np.float32)
     intercepts = model.intercept_.astype(np.float32)
     if class_count == 2:  # binary SVMs keep one row: the second class's side
+        coefficients = np.vstack([-coefficients, coefficients])
+        intercepts = np.array([-intercepts[0], intercepts[0]], dtype=np.float32)
+    return coefficients, intercepts
+
+
+def _dense_fingerprint(documents: list[tuple[str, str, str]]) -> str:
+    """What the dense classifier depends on: its settings and every (topic, text) pair."""
+    digest = hashlib.sha1(f"{DENSE_SCALE}|{DENSE_C}".encode())
+    for topic, _lang, text in documents:
+        digest.update(f"\n{topic}\t{text_key(text)}".encode())
+    return digest.hexdigest()
+
+
+def _train_dense(vectors: np.ndarray, labels: np.ndarray, class_count: int
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """A linear SVM on the phrasings' sentence vectors: paraphrases without shared words."""
+    from sklearn.svm import LinearSVC
+
+    model = LinearSVC(C=DENSE_C).fit(vectors * DENSE_SCALE, labels)
+    coefficients = model.coef_.astype(np.float32)
+    intercepts = model.intercept_.astype(np.float32)
+    if class_count == 2:
         coefficients = np.vstack([-coefficients, coefficients])
         intercepts = np.array([-intercepts[0], intercepts[0]], dtype=np.float32)
     return coefficients, intercepts

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from knowledge.encoder import Encoder
 from knowledge.loader import KnowledgeError, load_knowledge
 from knowledge.model import KnowledgeBase
 from knowledge.search import Matcher
@@ -30,16 +31,18 @@ class Snapshot:
 
 class KnowledgeStore:
     """`examples=True` adds the sample events of knowledge/examples/ (`chat --demo`), dated
-    relative to `today()` at each load so that they stay upcoming."""
+    relative to `today()` at each load so that they stay upcoming; with an `encoder`, matching
+    uses sentence vectors too (cached beside the files, knowledge/.vectors/)."""
 
     def __init__(self, directory: Path, *, examples: bool = False,
-                 today: Callable[[], date] = date.today) -> None:
+                 today: Callable[[], date] = date.today, encoder: Encoder | None = None) -> None:
         self.directory = directory
+        self.encoder = encoder
         self.examples = examples
         self._today = today
         self._signature = self._current_signature()
         base = self._load()  # at start-up an invalid folder is fatal
-        self._snapshot = Snapshot(base, Matcher(base))
+        self._snapshot = Snapshot(base, self._matcher(base))
         self._rejected_signature: tuple[tuple[str, int, int], ...] | None = None
 
     @property
@@ -59,11 +62,14 @@ class KnowledgeStore:
                 "knowledge edit rejected, still serving the previous version:\n%s", error
             )
             return False
-        self._snapshot = Snapshot(base, Matcher(base))
+        self._snapshot = Snapshot(base, self._matcher(base))
         self._signature = signature
         self._rejected_signature = None
         log.info("knowledge reloaded: %d entries", len(base.entries))
         return True
+
+    def _matcher(self, base: KnowledgeBase) -> Matcher:
+        return Matcher(base, encoder=self.encoder, vectors_dir=self.directory)
 
     def _load(self) -> KnowledgeBase:
         return load_knowledge(self.directory, examples=self.examples, today=self._today())

@@ -12,6 +12,7 @@ import yaml
 
 from knowledge.editions import bo_timelines, missing_amounts
 from knowledge.loader import (
+    CENTRES_FILE,
     CONTACTS_FILE,
     EVENTS_DIR,
     EXAMPLE_EVENTS_DIR,
@@ -28,6 +29,15 @@ from knowledge.text import fold
 TOPICS_FILE = "topics.yaml"
 ANSWER_WARNING_LENGTH = 3500  # Telegram's limit is 4096 characters after formatting
 _MARKUP_LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\n]*)\)")
+MAX_SHOWN_SOURCES = 3
+# Token and login endpoints of the voting system are no reading for residents.
+_NOT_A_PAGE = re.compile(r"/(gettoken|absence|login|logout|api)(\b|/|$)", re.IGNORECASE)
+# Research notes that belong in staff_notes, not in what residents read (folded text).
+_STAFF_NOTE = re.compile(
+    r"nie znalaz\w*|nie znaleziono|w zrodlach|niezweryfikowan\w*|warto potwierdzic|"
+    r"do potwierdzenia|unverified|not found in|no source|the sources|may have changed|"
+    r"moze sie zmienic|mogl\w* sie zmienic|не знайден\w*|у джерелах|неперевірен\w*|"
+    r"могл\w* змінит\w*")
 _GOOD_URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/\S*)?$")
 
 
@@ -62,6 +72,10 @@ def check_knowledge(
     problems += _form_problems(directory, base, forms)
     problems += _contact_problems(directory, base)
     problems += _event_problems(directory, base)
+    known_districts = {d.name for d in base.districts}
+    problems += [Problem(directory / CENTRES_FILE, 1, f"{centre.name}: there is no district "
+                         f"'{centre.district}' in districts.yaml") for centre in base.centres
+                 if known_districts and centre.district not in known_districts]
     problems += [Problem(directory / HANDOFF_FILE, 1, f"offer_with: there is no topic "
                          f"'{topic}'") for topic in base.handoff.offer_with
                  if topic not in base.entries]
@@ -107,12 +121,27 @@ def _entry_problems(
         if not _GOOD_URL.match(source):
             found.append(Problem(path, parsed.line_of("sources", index),
                                  f"source '{source}' is not a well-formed https:// link"))
+        elif _NOT_A_PAGE.search(source):
+            found.append(Problem(path, parsed.line_of("sources", index),
+                                 f"source '{source}' is not a page residents can read (a "
+                                 "system endpoint): move it to staff_sources"))
+    if len(entry.sources) > MAX_SHOWN_SOURCES:
+        found.append(Problem(path, parsed.line_of("sources"),
+                             f"{len(entry.sources)} sources: residents see them all under the "
+                             f"answer, keep at most {MAX_SHOWN_SOURCES} and move the rest to "
+                             "staff_sources"))
+    if len(set(entry.sources)) != len(entry.sources):
+        found.append(Problem(path, parsed.line_of("sources"), "a source is listed twice"))
     for locale, answer in entry.answer.items():
         line = parsed.line_of("answer", locale)
         for _text, url in _MARKUP_LINK.findall(answer):
             if not _GOOD_URL.match(url):
                 found.append(Problem(path, line,
                                      f"link '{url}' in the '{locale}' answer is broken"))
+        if (note := _STAFF_NOTE.search(fold(answer))) is not None:
+            found.append(Problem(path, line, f"the '{locale}' answer reads like a note for staff "
+                                 f"(“{note.group(0)}”): say what is known, and put what must be "
+                                 "checked in staff_notes"))
         if TIMELINE_PLACEHOLDER in answer and entry.timeline not in base.timelines:
             found.append(Problem(path, line, f"the '{locale}' answer uses {TIMELINE_PLACEHOLDER} "
                                  f"but timeline '{entry.timeline}' does not exist"))

@@ -19,6 +19,7 @@ from bot.config import REPO_ROOT, Settings
 from bot.logging_setup import install_safe_records, quiet_parameter_loggers
 from handlers.platform.clock import GDYNIA
 from knowledge.analyzer import warm_up
+from knowledge.encoder import load_encoder
 from knowledge.store import KnowledgeStore
 from tests.driver import BotHarness
 
@@ -67,14 +68,15 @@ def network_guard(monkeypatch: pytest.MonkeyPatch) -> None:
 def knowledge_store() -> KnowledgeStore:
     """The repository's knowledge, indexed once for the whole run (read-only in tests)."""
     warm_up()
-    return KnowledgeStore(REPO_ROOT / "knowledge")
+    return KnowledgeStore(REPO_ROOT / "knowledge", encoder=load_encoder())
 
 
 @pytest.fixture(scope="session")
 def demo_store() -> KnowledgeStore:
     """The knowledge with the sample events (knowledge/examples/), dated from NOW's day."""
     warm_up()
-    return KnowledgeStore(REPO_ROOT / "knowledge", examples=True, today=lambda: NOW.date())
+    return KnowledgeStore(REPO_ROOT / "knowledge", examples=True, today=lambda: NOW.date(),
+                          encoder=load_encoder())
 
 
 @pytest.fixture

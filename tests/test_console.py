@@ -33,7 +33,7 @@ def test_jsonl_prints_messages_and_one_idle_per_line(tmp_path: Path) -> None:
     assert sum(r == {"event": "idle"} for r in records) == 3
     start, programme = [r for r in records if "text" in r][:2]
     assert start["chat_id"] == 1001 and "Cześć" in start["text"]
-    assert len([label for row in start["buttons"] for label in row]) == 7
+    assert len([label for row in start["buttons"] for label in row]) == 8
     assert start["document"] is None
     assert "Budżet Obywatelski" in programme["text"]
     assert records[-2]["buttons"] == [["🇵🇱 Polski", "🇺🇦 Українська", "🇬🇧 English"]]
@@ -60,7 +60,7 @@ def test_button_labels_other_users_replies_and_locations(tmp_path: Path) -> None
     texts = [r for r in records if "text" in r]
     assert "Budżet Obywatelski" in texts[1]["text"]
     assert texts[2]["chat_id"] == -1001234567890 and "prywatnym" in texts[2]["text"]
-    assert "tekstowe" in texts[3]["text"]  # a pin outside a form: guidance and the menu
+    assert "Najbliższe Przystanie" in texts[3]["text"]  # a pin outside a form: the nearest
     assert "there is no button 99" in result.stderr
 
 

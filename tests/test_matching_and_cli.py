@@ -35,7 +35,8 @@ def test_ask_json_reads_stdin_and_does_not_import_aiogram(repo_root: Path) -> No
     *records, marker = result.stdout.splitlines()
     assert marker == "NO-AIOGRAM"
     first, second, third = (json.loads(line) for line in records)
-    assert set(first) == {"question", "topic", "score", "lang", "suggestions"}
+    assert set(first) == {"question", "topic", "score", "lang", "suggestions", "also",
+                          "small_talk", "outside"}
     assert first["lang"] == "pl" and first["topic"] in ("bo.schedule", "bo.voting")
     assert second["lang"] == "uk" and second["topic"] == "bo.voting"
     assert third["topic"] is None and third["lang"] == "en"

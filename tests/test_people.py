@@ -243,7 +243,7 @@ PARKING = ["Where can I get a parking permit for residents?",
            "How do I get a resident parking permit in Gdynia?",
            "parking permit for residents, where to apply?"]
 PERSONAL = "Jan Nowak here, tel. 601 234 567: is there a pharmacy open on Sunday in Oksywie?"
-TRAIN = ["What time is the last SKM train to Gdańsk?", "When does the last SKM train leave?"]
+TRAIN = ["What time is the last SKM train tonight?", "When does the last SKM train leave?"]
 
 
 async def test_the_inbox_groups_paraphrases_and_staff_map_or_dismiss_them(
@@ -276,7 +276,7 @@ async def test_the_inbox_groups_paraphrases_and_staff_map_or_dismiss_them(
 
 async def test_a_thumbs_down_lands_in_the_inbox_and_offers_a_person(harness: BotHarness) -> None:
     chat = resident(harness)
-    await chat.send("How do I submit a participatory budget idea?")
+    await chat.send("How are participatory budget projects checked?")
     await chat.press(next(label for label in chat.last.labels if "👎" in label))
     assert "👤 Ask LIS staff" in chat.last.labels
     [question] = await rows(harness, UnansweredQuestion)

@@ -197,7 +197,7 @@ async def test_start_menu_and_programme_button(api: FakeBotApi, tmp_path: Path) 
         assert "Cześć" in greeting["text"]
         menu = buttons(greeting)
         labels = [button["text"] for button in menu]
-        assert len(menu) == 7, labels
+        assert len(menu) == 8, labels
         for button, programme in zip(menu[:5], PROGRAMMES, strict=True):
             assert programme in button["text"], labels
         assert "pomysł" in menu[5]["text"] and "Zadaj pytanie" in menu[6]["text"], labels
@@ -231,7 +231,7 @@ async def test_start_greets_in_ukrainian(api: FakeBotApi, tmp_path: Path) -> Non
         greeting = await start_menu(api, bot, "uk")
 
         assert "Привіт" in greeting["text"], greeting["text"]
-        assert len(buttons(greeting)) == 7
+        assert len(buttons(greeting)) == 8
 
         await stop_and_check(api, bot)
 

@@ -14,10 +14,11 @@ async def test_start_greets_in_polish_with_programme_buttons(harness: BotHarness
     [reply] = await chat.send("/start")
     assert "Cześć, Resident!" in reply.text
     assert "Laboratorium Innowacji Społecznych" in reply.text
-    assert len(reply.labels) == 7
+    assert len(reply.labels) == 8
     for word, label in zip(PROGRAMME_WORDS, reply.labels[:5], strict=True):
         assert word in label
-    assert "Zadaj pytanie" in reply.labels[-1]
+    assert "Zadaj pytanie" in reply.labels[-2]
+    assert reply.labels[-1] == "🌐 Język · Мова · Language"  # readable whatever the language
 
 
 @pytest.mark.parametrize(
@@ -30,7 +31,7 @@ async def test_start_follows_telegram_language_else_polish(
 ) -> None:
     [reply] = await harness.chat(language_code=language_code).send("/start")
     assert greeting in reply.text
-    assert ask_label in reply.labels[-1]
+    assert ask_label in reply.labels[-2]
 
 
 async def test_programme_button_shows_its_answer_with_related_topics(harness: BotHarness) -> None:
@@ -101,5 +102,9 @@ async def test_unknown_command_and_stickers_get_guidance(harness: BotHarness) ->
     chat = harness.chat()
     [reply] = await chat.send("/nonsense")
     assert "/help" in reply.text
-    [reply] = await chat.location(54.5, 18.5)
-    assert "tekstowe" in reply.text and len(reply.labels) == 7
+    sticker = {"file_id": "CAACAgIAAxkBAAIBYmZ", "file_unique_id": "AgADYmZ", "type": "regular",
+               "width": 512, "height": 512, "is_animated": False, "is_video": False, "emoji": "🙂"}
+    message = harness.conversation._incoming(chat.person)  # noqa: SLF001 - a raw sticker
+    [reply] = await harness.conversation.feed_raw({"update_id": 900001,
+                                                   "message": {**message, "sticker": sticker}})
+    assert "tekstowe" in reply.text and len(reply.labels) == 7  # the menu, without language

@@ -22,10 +22,15 @@ log = logging.getLogger(__name__)
 REMEMBERED_TTL = 300.0  # seconds a looked-up remembered language is trusted without asking again
 
 
+# Client languages the bot does not speak, and the one it answers them in: Russian- and
+# Belarusian-language clients in Gdynia are mostly Ukrainians (a language button is offered).
+CLOSEST_LOCALE = {"ru": "uk", "be": "uk"}
+
+
 def locale_from_language_code(language_code: str | None) -> str | None:
-    """Telegram's client language ('uk', 'en-GB', 'pl') mapped to a supported locale."""
+    """Telegram's client language ('uk', 'en-GB', 'pl', 'ru') mapped to a supported locale."""
     code = (language_code or "").split("-")[0].lower()
-    return code if code in LOCALES else None
+    return code if code in LOCALES else CLOSEST_LOCALE.get(code)
 
 
 class LanguageChoices:

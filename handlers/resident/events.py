@@ -135,7 +135,8 @@ def _news_keyboard() -> InlineKeyboardMarkup:
 # How residents name the programmes (folded word beginnings), to filter the list by one.
 PROGRAMME_WORDS = {"wymiennikown": "wymiennikownia", "przystan": "przystan",
                    "urbanlab": "urbanlab", "budzet": "bo", "odnow": "odnowa",
-                   "rewitaliz": "odnowa", "вимінник": "wymiennikownia", "пшистан": "przystan"}
+                   "rewitaliz": "odnowa", "вимінник": "wymiennikownia", "пшистан": "przystan",
+                   "konsultac": "urbanlab", "консультац": "urbanlab", "consultation": "urbanlab"}
 
 
 def programme_in(text: str) -> str | None:

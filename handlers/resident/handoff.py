@@ -65,7 +65,7 @@ def _question(text: str, draft: HandoffDraft, turn: Turn) -> dict[str, Any]:
 
 
 def _guesses(turn: Turn, question: str) -> list[str]:
-    match = turn.knowledge.matcher.search(question, explain=True)
+    match = turn.knowledge.matcher.search(question, explain=True, dense=False)  # quick
     top = match.explanation.get("top")
     return [name for name, _score in top[:3]] if isinstance(top, list) else []
 

@@ -58,6 +58,13 @@ async def cmd_language(message: Message) -> None:
     await message.answer(_("Choose your language:"), reply_markup=language_keyboard())
 
 
+async def on_language_button(query: CallbackQuery) -> None:
+    """'🌐 Język · Мова · Language' under /start -> the three languages."""
+    message = usable(query.message)
+    if message is not None:
+        await cmd_language(message)
+
+
 async def on_language(query: CallbackQuery, callback_data: LanguageCallback, turn: Turn,
                       state: FSMContext, form_data: dict[str, Any] | None, i18n: I18n,
                       callback_answer: CallbackAnswer) -> None:
@@ -106,6 +113,8 @@ def build_router() -> Router:
     router.message.register(cmd_language, Command("language", "jezyk", "język", "mova",
                                                   ignore_case=True))
     router.callback_query.register(on_language, LanguageCallback.filter())
+    router.callback_query.register(on_language_button,
+                                   MenuCallback.filter(F.action == "language"))
     router.callback_query.register(on_remember,
                                    MenuCallback.filter(F.action == "remember-language"))
     return router

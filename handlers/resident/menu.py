@@ -34,11 +34,14 @@ class MenuCallback(CallbackData, prefix="menu"):
     action: str
 
 
-def menu_keyboard() -> InlineKeyboardMarkup:
+def menu_keyboard(*, language_button: bool = False) -> InlineKeyboardMarkup:
     keyboard = InlineKeyboardBuilder()
     for label, topic_id in PROGRAMMES:
         keyboard.button(text=str(label), callback_data=TopicCallback(topic=topic_id))
     keyboard.button(text=_("💡 Describe a BO idea"), callback_data=MenuCallback(action="idea"))
     keyboard.button(text=_("❓ Ask a question"), callback_data=MenuCallback(action="ask"))
+    if language_button:  # the same in every language: findable by someone who can't read this
+        keyboard.button(text="🌐 Język · Мова · Language",
+                        callback_data=MenuCallback(action="language"))
     keyboard.adjust(1)
     return keyboard.as_markup()

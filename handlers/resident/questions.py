@@ -26,6 +26,7 @@ from handlers.platform.memory import Asked
 from handlers.platform.telegram_ops import replace_buttons, tell, usable
 from handlers.resident import events, handoff, ideas
 from handlers.resident.menu import MenuCallback
+from handlers.views.scope import scope_keyboard, scope_reply, small_talk_reply
 from knowledge.masking import mask_personal_data
 from storage.repositories import FeedbackRepository, UnansweredRepository
 from storage.stats import ABSTAINED, ANSWERED, UNSURE, count_question
@@ -36,9 +37,9 @@ QUESTION_LIMIT = 1000  # longer messages are matched on their beginning
 CONTACT_TOPIC = "lis.contact"
 IDEA_INTENT = "bo.submit-idea"  # "chcę zgłosić pomysł na ławki" starts the idea form
 SIGNUP_INTENT = "urbanlab.join"  # "chcę się zapisać na konsultacje" offers the events to join
-# Answers followed by the live list of upcoming events (of one programme, or all).
-EVENT_TOPICS = {"urbanlab.consultations": "urbanlab", "bo.help-consult": "bo",
-                "events.upcoming": None}
+# Answers followed by the live list of upcoming events: of this programme; None: of the one
+# the question names, else all.
+EVENT_TOPICS = {"urbanlab.consultations": None, "bo.help-consult": "bo"}
 
 
 def fallback_keyboard() -> InlineKeyboardMarkup:
@@ -62,19 +63,26 @@ async def on_question(message: Message, turn: Turn, state: FSMContext, i18n: I18
                       form_data: dict[str, Any] | None) -> None:
     """Any text that is not a command -> an answer, suggestions, or the honest fallback."""
     question = (message.text or "")[:QUESTION_LIMIT]
-    matcher = turn.knowledge.matcher
-    match = matcher.search(question, fallback_lang=turn.locale, explain=True)
+    match = await turn.match(question, fallback_lang=turn.locale, explain=True)
     log.info("question matched topic=%s score=%.3f lang=%s", match.topic, match.score, match.lang)
-    outcome = ANSWERED if match.topic else UNSURE if match.suggestions else ABSTAINED
-    if not turn.storage_unavailable:
-        await count_question(turn.session, turn.today, match.lang, outcome)
-    if message.from_user is not None:  # for "ask LIS staff" or a 👎: in memory, minutes only
-        top = match.explanation.get("top")
-        guesses = tuple(name for name, _score in top[:3]) if isinstance(top, list) else ()
-        turn.services.recent.remember(message.from_user.id, Asked(
-            question, match.lang, match.topic, guesses))
     with i18n.use_locale(match.lang):
         turn.locale = match.lang
+        if match.small_talk is not None and (reply := small_talk_reply(
+                turn, match.small_talk, match.lang)) is not None:
+            await message.answer(reply)  # not a question: not counted, nothing kept
+            return
+        outcome = ANSWERED if match.topic else UNSURE if match.suggestions else ABSTAINED
+        if not turn.storage_unavailable:
+            await count_question(turn.session, turn.today, match.lang, outcome)
+        if match.scope is not None:
+            await message.answer(scope_reply(turn, match.scope, match.lang),
+                                 reply_markup=scope_keyboard())
+            return
+        if message.from_user is not None:  # for "ask LIS staff" or a 👎: in memory, minutes only
+            top = match.explanation.get("top")
+            guesses = tuple(name for name, _score in top[:3]) if isinstance(top, list) else ()
+            turn.services.recent.remember(message.from_user.id, Asked(
+                question, match.lang, match.topic, guesses))
         if turn.storage_unavailable:
             await message.answer(_("I can't reach my memory right now. If you were filling in a "
                                    "form, this was not saved as an answer: please send it again "
@@ -84,22 +92,30 @@ async def on_question(message: Message, turn: Turn, state: FSMContext, i18n: I18
         elif match.topic == SIGNUP_INTENT and message.from_user is not None:
             await events.offer_signup(message, turn, state, message.from_user.id, form_data)
         elif match.topic is not None:
-            if match.topic in turn.base.handoff.offer_with and message.from_user is not None:
-                turn.services.recent.forget(message.from_user.id)  # "a person?" is no question
-            text, keyboard = handoff.answer_with_offer(turn, match.topic, match.lang)
-            await message.answer(text, reply_markup=keyboard)
-            if match.topic in EVENT_TOPICS:
-                programme = EVENT_TOPICS[match.topic] or events.programme_in(question)
-                await events.show_events(message, turn, programme=programme,
-                                         district=events.district_in(question, turn))
+            await _answer(message, turn, match.topic, question)
+            for other in match.also:  # a second question in the same message
+                await message.answer("<i>" + _("You also asked:") + "</i>")
+                await _answer(message, turn, other, question)
         elif match.suggestions:
             await message.answer(_("I am not sure I understood. Did you mean one of these?"),
                                  reply_markup=topics_keyboard(turn, match.suggestions, match.lang))
         else:
             if not turn.storage_unavailable:
-                masked = mask_personal_data(question, matcher.known_words)
+                masked = mask_personal_data(question, turn.knowledge.matcher.known_words)
                 UnansweredRepository(turn.session).add(masked_text=masked, locale=match.lang)
             await message.answer(dont_know(turn), reply_markup=fallback_keyboard())
+
+
+async def _answer(message: Message, turn: Turn, topic: str, question: str) -> None:
+    """One topic's answer; the live events follow the answers about meetings."""
+    if topic in turn.base.handoff.offer_with and message.from_user is not None:
+        turn.services.recent.forget(message.from_user.id)  # "a person?" is no question
+    text, keyboard = handoff.answer_with_offer(turn, topic, turn.locale)
+    await message.answer(text, reply_markup=keyboard)
+    if topic in EVENT_TOPICS:
+        programme = EVENT_TOPICS[topic] or events.programme_in(question)
+        await events.show_events(message, turn, programme=programme,
+                                 district=events.district_in(question, turn))
 
 
 async def on_feedback(query: CallbackQuery, callback_data: FeedbackCallback, turn: Turn,

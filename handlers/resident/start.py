@@ -38,7 +38,7 @@ def greeting(first_name: str | None) -> str:
 async def cmd_start(message: Message) -> None:
     """/start -> greeting and the programme menu."""
     first_name = message.from_user.first_name if message.from_user else None
-    await message.answer(greeting(first_name), reply_markup=menu_keyboard())
+    await message.answer(greeting(first_name), reply_markup=menu_keyboard(language_button=True))
 
 
 async def cmd_help(message: Message, turn: Turn) -> None:
