@@ -2,6 +2,8 @@
 
   chat                      the console channel (default; SQLite, no token)
   run                       long polling on Telegram (the Procfile worker)
+  webhook                   webhook server: WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_HOST/PORT/PATH
+                            (the Procfile web process; several may run behind one URL)
   purge                     delete what is past its retention period, and report counts
   outbox                    what is queued, delivered and undeliverable
   migrate                   bring the database schema up to date and build the lemma
@@ -44,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="add the sample events of knowledge/examples/ (to try sign-ups)")
 
     commands.add_parser("run", help="long polling on Telegram")
+    commands.add_parser("webhook", help="webhook server (one of several workers behind a URL)")
     commands.add_parser("purge", help="delete personal data past its retention period")
     commands.add_parser("outbox", help="what is queued, delivered and undeliverable")
     commands.add_parser("migrate", help="create or update the database schema (Alembic)")
@@ -92,9 +95,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _use_lemma_cache() -> None:
+    """LEMMA_CACHE_DIR, before any lemma is looked up (a bad setting is reported later, by
+    the command that reads the settings)."""
+    from bot.config import ConfigError, load_settings
+
+    try:
+        folder = load_settings().lemma_cache_dir
+    except ConfigError:
+        return
+    if folder is not None:
+        from knowledge.lemmas import use_cache_dir
+
+        use_cache_dir(folder)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "chat"
+    if command != "texts":
+        _use_lemma_cache()
     if command == "knowledge" and args.knowledge_command != "inbox":
         from bot.cli_knowledge import run_knowledge_command
 
@@ -140,6 +160,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         configure_logging(settings.log_level, settings.secrets())
         return asyncio.run(run_polling(settings))
+    if command == "webhook":
+        from bot.webhook import run_webhook
+
+        configure_logging(settings.log_level, settings.secrets())
+        return asyncio.run(run_webhook(settings))
 
     from bot.console import ConsoleOptions, run_console
     from handlers.platform.clock import parse_moment

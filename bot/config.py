@@ -49,6 +49,29 @@ class Settings(BaseSettings):
     dense_matching: bool = True
     # How often `run` tries its start-up calls to Telegram before giving up (with backoff).
     startup_attempts: int = Field(default=6, ge=1, le=20)
+    # `webhook`: the public address registered with Telegram, the secret it sends back, and
+    # where this worker listens (behind a reverse proxy; loopback unless told otherwise).
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_path: str = "/telegram"
+    # Where simplemma's dictionaries are built once as tries (the user's cache by default).
+    lemma_cache_dir: Path | None = None
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith("https://"):
+            raise ValueError("must be an https:// address (Telegram posts only to https)")
+        return value or None
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _webhook_path(cls, value: str) -> str:
+        if not value.startswith("/") or value == "/healthz":
+            raise ValueError("must start with / and not be /healthz")
+        return value
 
     @field_validator("default_locale")
     @classmethod
@@ -97,6 +120,8 @@ class Settings(BaseSettings):
         if self.telegram_bot_token is not None:
             token = self.telegram_bot_token.get_secret_value()
             found += [token, token.split(":", 1)[-1]]
+        if self.webhook_secret is not None:
+            found.append(self.webhook_secret.get_secret_value())
         if self.redis_url is not None:
             found.append(self.redis_url.get_secret_value())
             found.append(make_url(self.redis_url.get_secret_value()).password or "")

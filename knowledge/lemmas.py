@@ -18,8 +18,8 @@ from simplemma import LanguageDetector, MostCommonTokenSampler, RelaxedMostCommo
 from simplemma.strategies import DefaultStrategy
 from simplemma.strategies.dictionaries import DictionaryFactory, StreamDictionaryFactory
 
-CACHE_ENV = "LEMMA_CACHE_DIR"  # where the tries live; the user's cache directory by default
 LANGUAGES = ("pl", "uk", "en")
+_cache_dir: Path | None = None  # where the tries live; the user's cache directory by default
 
 try:
     from marisa_trie import BytesTrie
@@ -45,16 +45,20 @@ if TrieDictionaryFactory is not None:
                 Path(temporary).unlink(missing_ok=True)
 
 
-def cache_dir() -> Path | None:
-    configured = os.environ.get(CACHE_ENV)
-    return Path(configured) if configured else None
+def use_cache_dir(folder: Path | None) -> None:
+    """Where to build and find the tries (LEMMA_CACHE_DIR); before the first lemma."""
+    global _cache_dir  # noqa: PLW0603 - one process-wide setting, fixed at start
+    _cache_dir = folder
+    dictionaries.cache_clear()
+    strategy.cache_clear()
+    lemmatizer.cache_clear()
 
 
 @lru_cache(maxsize=1)
 def dictionaries() -> DictionaryFactory:
     if TrieDictionaryFactory is None:
         return StreamDictionaryFactory()
-    folder = cache_dir()
+    folder = _cache_dir
     return AtomicTrieFactory(disk_cache_dir=str(folder / simplemma.__version__)
                              if folder else None)
 

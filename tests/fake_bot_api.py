@@ -77,6 +77,7 @@ class FakeBotApi:
             for name, handler in (
                 ("getMe", lambda params: self.bot_user),
                 ("deleteWebhook", lambda params: True),
+                ("setWebhook", lambda params: True),
                 ("setMyCommands", lambda params: True),
                 ("answerCallbackQuery", lambda params: True),
                 ("sendMessage", self._send_message),
