@@ -2,7 +2,8 @@
 
 Refuses to start without a token, with the development pseudonym key, or with a database
 schema that is not at the newest migration (`python -m bot migrate` is the release step).
-Start-up calls to Telegram are retried with backoff; SIGTERM stops it cleanly.
+Start-up calls to Telegram are retried with backoff; SIGTERM stops it cleanly. `run_bot` is
+the start-up and shut-down `webhook` shares.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramNetworkError, TelegramServerError, TelegramUnauthorizedError
 
 from bot.app import build_services, create_bot, create_dispatcher
 from bot.config import Settings
 from handlers.commands import register_commands
+from handlers.platform.context import Services
 from knowledge.analyzer import warm_up
 
 log = logging.getLogger(__name__)
@@ -52,8 +55,12 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str,
     raise AssertionError("unreachable")
 
 
-async def run_polling(settings: Settings) -> int:
-    if (problem := refuse_to_start(settings)) is not None:
+async def run_bot(settings: Settings, refusal: Callable[[Settings], str | None],
+                  connect: Callable[[Bot, Dispatcher], Awaitable[object]],
+                  serve: Callable[[Services, Bot, Dispatcher], Awaitable[None]]) -> int:
+    """What `run` and `webhook` share: refuse bad settings or an old schema, warm up, check
+    the token, `connect` (how updates will arrive), the command menus, `serve`, close all."""
+    if (problem := refusal(settings)) is not None:
         log.error(problem)
         return 2
     services = build_services(settings)
@@ -67,14 +74,11 @@ async def run_polling(settings: Settings) -> int:
             dispatcher = create_dispatcher(services)
             attempts = settings.startup_attempts
             await with_retries(bot.get_me, "getMe", attempts)
-            # Telegram refuses getUpdates while a webhook is set.
-            await with_retries(lambda: bot.delete_webhook(drop_pending_updates=False),
-                               "deleteWebhook", attempts)
+            await with_retries(lambda: connect(bot, dispatcher), "connecting", attempts)
             await with_retries(lambda: register_commands(
                 bot, services.i18n, services.staff, services.default_locale),
                 "setMyCommands", attempts)
-            # aiogram stops polling cleanly on SIGTERM and SIGINT (handle_signals=True).
-            await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=True)
+            await serve(services, bot, dispatcher)
         finally:
             await bot.session.close()
     finally:
@@ -82,3 +86,15 @@ async def run_polling(settings: Settings) -> int:
         await services.db.dispose()
     log.info("stopped")
     return 0
+
+
+async def run_polling(settings: Settings) -> int:
+    async def connect(bot: Bot, _dispatcher: Dispatcher) -> object:
+        # Telegram refuses getUpdates while a webhook is set.
+        return await bot.delete_webhook(drop_pending_updates=False)
+
+    async def serve(_services: Services, bot: Bot, dispatcher: Dispatcher) -> None:
+        # aiogram stops polling cleanly on SIGTERM and SIGINT (handle_signals=True).
+        await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=True)
+
+    return await run_bot(settings, refuse_to_start, connect, serve)

@@ -22,12 +22,9 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.app import build_services, create_bot, create_dispatcher
 from bot.config import Settings
-from bot.polling import refuse_to_start, with_retries
-from handlers.commands import register_commands
+from bot.polling import refuse_to_start, run_bot
 from handlers.platform.context import Services
-from knowledge.analyzer import warm_up
 from storage.outbox import status_counts
 
 log = logging.getLogger(__name__)
@@ -118,40 +115,18 @@ def build_app(services: Services, bot: Bot, dispatcher: Dispatcher, settings: Se
     return app
 
 
-async def register_webhook(bot: Bot, dispatcher: Dispatcher, settings: Settings) -> None:
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    await with_retries(lambda: bot.set_webhook(
-        url=str(settings.webhook_url), secret_token=secret,
-        allowed_updates=dispatcher.resolve_used_update_types(), drop_pending_updates=False),
-        "setWebhook", settings.startup_attempts)
-
-
 async def run_webhook(settings: Settings) -> int:
-    if (problem := refuse_webhook(settings)) is not None:
-        log.error(problem)
-        return 2
-    services = build_services(settings)
-    try:
-        if not await services.db.schema_is_current():
-            log.error("the database schema is not up to date: run `python -m bot migrate` first")
-            return 2
-        await asyncio.to_thread(warm_up)
-        bot = create_bot(settings)
-        try:
-            dispatcher = create_dispatcher(services)
-            await with_retries(bot.get_me, "getMe", settings.startup_attempts)
-            await register_webhook(bot, dispatcher, settings)
-            await with_retries(lambda: register_commands(
-                bot, services.i18n, services.staff, services.default_locale),
-                "setMyCommands", settings.startup_attempts)
-            await serve(build_app(services, bot, dispatcher, settings), settings)
-        finally:
-            await bot.session.close()
-    finally:
-        await services.fsm.close()
-        await services.db.dispose()
-    log.info("stopped")
-    return 0
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+
+    async def connect(bot: Bot, dispatcher: Dispatcher) -> object:
+        return await bot.set_webhook(
+            url=str(settings.webhook_url), secret_token=secret,
+            allowed_updates=dispatcher.resolve_used_update_types(), drop_pending_updates=False)
+
+    async def run_server(services: Services, bot: Bot, dispatcher: Dispatcher) -> None:
+        await serve(build_app(services, bot, dispatcher, settings), settings)
+
+    return await run_bot(settings, refuse_webhook, connect, run_server)
 
 
 async def serve(app: web.Application, settings: Settings) -> None:
