@@ -28,6 +28,7 @@ from handlers.platform.clock import Clock, SystemClock
 from handlers.platform.context import Services, StaffConfig
 from handlers.platform.delivery import Delivery
 from handlers.platform.errors import on_error
+from handlers.platform.flood import FloodGuard, FloodMiddleware
 from handlers.platform.i18n import LanguageChoices, LocaleMiddleware
 from handlers.platform.jobs import JobRunner
 from handlers.platform.middlewares import CommitMiddleware, FormStateMiddleware, TurnMiddleware
@@ -102,6 +103,7 @@ def build_services(
         isolation=isolation,
         purposes=purposes or handlers.purposes(),
         jobs=JobRunner(),
+        flood=FloodGuard(settings.flood_burst, settings.flood_window),
     )
 
 
@@ -145,6 +147,8 @@ def create_dispatcher(services: Services) -> Dispatcher:
     # aiogram's own FSM middleware is replaced by one inside the update's transaction.
     dispatcher = Dispatcher(storage=services.fsm, events_isolation=services.isolation,
                             disable_fsm=True, services=services)
+    dispatcher.update.outer_middleware(FloodMiddleware(
+        lambda: services.flood, services.i18n, services.languages, services.default_locale))
     dispatcher.update.outer_middleware(TurnMiddleware(services))
     dispatcher.update.outer_middleware(FormStateMiddleware(services.fsm, services.isolation))
     dispatcher.update.outer_middleware(CommitMiddleware())

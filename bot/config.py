@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_path: str = "/telegram"
+    # A resident sending more than FLOOD_BURST messages within FLOOD_WINDOW seconds gets one
+    # "slow down" and the rest are not handled; 0 turns the guard off (the console does).
+    flood_burst: int = Field(default=8, ge=0, le=1000)
+    flood_window: float = Field(default=10.0, gt=0, le=600)
     # Where simplemma's dictionaries are built once as tries (the user's cache by default).
     lemma_cache_dir: Path | None = None
 

@@ -166,7 +166,9 @@ async def run_console(
     knowledge = KnowledgeStore(settings.knowledge_dir, examples=options.demo,
                                today=lambda: today_in_gdynia(clock),
                                encoder=load_encoder(settings.dense_matching))
-    services = build_services(settings, clock=clock, knowledge=knowledge)
+    # One local person whose scripts are piped at machine speed: no flood to guard against.
+    services = build_services(settings.model_copy(update={"flood_burst": 0}), clock=clock,
+                              knowledge=knowledge)
     await services.db.migrate()
     await asyncio.to_thread(warm_up)
     telegram = LocalTelegram()

@@ -86,6 +86,7 @@ def settings(tmp_path: Path) -> Settings:
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
         coordinator_chat_id=COORDINATORS_CHAT,
         coordinator_ids=[COORDINATOR],
+        flood_burst=0,  # flows are driven at machine speed; tests/test_flood.py turns it on
     )
 
 

@@ -21,6 +21,7 @@ from aiogram.utils.i18n import I18n
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.platform.clock import Clock, today_in_gdynia
+from handlers.platform.flood import FloodGuard
 from handlers.platform.i18n import LanguageChoices
 from handlers.platform.memory import ShortMemory
 from knowledge.model import KnowledgeBase
@@ -67,6 +68,7 @@ class Services:
     purposes: Purposes
     jobs: JobRunner
     recent: ShortMemory = field(default_factory=ShortMemory)  # last questions, minutes only
+    flood: FloodGuard = field(default_factory=FloodGuard)  # bursts of messages, seconds only
     # Matching encodes the question (~20 ms of CPU): off the event loop, one at a time.
     matching: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(
         max_workers=1, thread_name_prefix="matcher"))

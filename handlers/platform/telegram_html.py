@@ -23,6 +23,7 @@ NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)\s*>")
 _ENTITY = re.compile(r"&(#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]+);")
 ELLIPSIS = "…"
+_SPACE_OUTSIDE_TAGS = re.compile(r" (?![^<]*>)")
 
 
 class TelegramHtmlError(ValueError):
@@ -157,7 +158,7 @@ def _pieces(markup: str, limit: int) -> list[str]:
 
 def _words_within(sentence: str, limit: int) -> list[str]:
     words: list[str] = []
-    for word in sentence.split(" "):
+    for word in _SPACE_OUTSIDE_TAGS.split(sentence):  # `<a href="…">` is one piece
         while visible_length(word) > limit:  # one enormous "word"
             cut = _safe_cut(word, limit // 2)
             words.append(word[:cut])
@@ -167,11 +168,13 @@ def _words_within(sentence: str, limit: int) -> list[str]:
 
 
 def _safe_cut(text: str, index: int) -> int:
-    """An index at or before `index` that is not inside a tag or an entity."""
+    """An index near `index` that is not inside a tag or an entity: before the one it falls
+    in, or after it when it starts the text."""
     for opener, closer in (("<", ">"), ("&", ";")):
         start = text.rfind(opener, 0, index)
-        if start != -1 and text.find(closer, start) >= index:
-            index = start
+        end = text.find(closer, start) if start != -1 else -1
+        if start != -1 and end >= index:
+            index = start if start > 0 else end + 1
     return max(index, 1)
 
 
