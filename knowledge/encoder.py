@@ -84,6 +84,20 @@ def text_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
 
 
+def _save_npz(path: Path, **arrays: np.ndarray) -> None:
+    """Write under a temporary name, then rename: a reader (another worker) never sees half a
+    file, and a failed write leaves nothing behind. Raises OSError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            np.savez(file, **arrays)  # type: ignore[arg-type]
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide it from other users
+        os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
 class VectorCache:
     """Vectors by text hash in one .npz per model; rewritten (atomically) when texts change,
     keeping only the texts in use. A read-only folder only costs re-encoding."""
@@ -123,15 +137,10 @@ class VectorCache:
     def _write(self, vectors: dict[str, np.ndarray]) -> None:
         if not vectors:
             return
+        keys = sorted(vectors)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".npz")
-            keys = sorted(vectors)
-            with os.fdopen(handle, "wb") as file:
-                np.savez(file, keys=np.array(keys),
-                         vectors=np.stack([vectors[k] for k in keys]).astype(np.float16))
-            os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide it from other users
-            os.replace(temporary, self.path)
+            _save_npz(self.path, keys=np.array(keys),
+                      vectors=np.stack([vectors[k] for k in keys]).astype(np.float16))
         except OSError as error:
             log.warning("vector cache not saved (%s): it will be encoded again", error)
 
@@ -158,13 +167,8 @@ class ClassifierCache:
 
     def save(self, fingerprint: str, coefficients: np.ndarray, intercepts: np.ndarray) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".npz")
-            with os.fdopen(handle, "wb") as file:
-                np.savez(file, fingerprint=np.array(fingerprint),
-                         coefficients=coefficients.astype(np.float32),
-                         intercepts=intercepts.astype(np.float32))
-            os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide it from other users
-            os.replace(temporary, self.path)
+            _save_npz(self.path, fingerprint=np.array(fingerprint),
+                      coefficients=coefficients.astype(np.float32),
+                      intercepts=intercepts.astype(np.float32))
         except OSError as error:
             log.warning("classifier cache not saved (%s): it will be trained again", error)

@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -450,10 +451,17 @@ def _train_classifier(
     if class_count < 2 or class_count * vocabulary_size > CLASSIFIER_MAX_CELLS:
         return None
     from scipy.sparse import csr_matrix
-    from sklearn.svm import LinearSVC
 
     matrix = csr_matrix((weights, (rows, feats)), shape=(row_count, vocabulary_size))
-    model = LinearSVC(C=CLASSIFIER_C).fit(matrix, labels)
+    return _linear_svm(matrix, labels, CLASSIFIER_C, class_count)
+
+
+def _linear_svm(matrix: Any, labels: np.ndarray, c: float, class_count: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(classes x features coefficients, intercepts) of a one-vs-rest linear SVM."""
+    from sklearn.svm import LinearSVC
+
+    model = LinearSVC(C=c).fit(matrix, labels)
     coefficients = model.coef_.astype(np.float32)
     intercepts = model.intercept_.astype(np.float32)
     if class_count == 2:  # binary SVMs keep one row: the second class's side
@@ -473,15 +481,7 @@ def _dense_fingerprint(documents: list[tuple[str, str, str]]) -> str:
 def _train_dense(vectors: np.ndarray, labels: np.ndarray, class_count: int
                  ) -> tuple[np.ndarray, np.ndarray]:
     """A linear SVM on the phrasings' sentence vectors: paraphrases without shared words."""
-    from sklearn.svm import LinearSVC
-
-    model = LinearSVC(C=DENSE_C).fit(vectors * DENSE_SCALE, labels)
-    coefficients = model.coef_.astype(np.float32)
-    intercepts = model.intercept_.astype(np.float32)
-    if class_count == 2:
-        coefficients = np.vstack([-coefficients, coefficients])
-        intercepts = np.array([-intercepts[0], intercepts[0]], dtype=np.float32)
-    return coefficients, intercepts
+    return _linear_svm(vectors * DENSE_SCALE, labels, DENSE_C, class_count)
 
 
 def _normalise(vector: dict[int, float]) -> dict[int, float]:
