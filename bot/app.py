@@ -48,6 +48,7 @@ OFFLINE_TOKEN = "42:OFFLINE"
 KNOWLEDGE_RELOAD_SECONDS = 3.0
 DELIVERY_SECONDS = 1.0
 PURGE_SECONDS = 24 * 60 * 60
+STATS_SECONDS = 10.0
 
 
 def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
@@ -138,6 +139,8 @@ def add_background_jobs(services: Services, bot: Bot) -> Delivery:
     jobs.add("knowledge", lambda: asyncio.to_thread(services.knowledge.refresh),
              every=KNOWLEDGE_RELOAD_SECONDS, first_after=KNOWLEDGE_RELOAD_SECONDS)
     jobs.add("purge", lambda: purge_once(services), every=PURGE_SECONDS, first_after=60.0)
+    jobs.add("stats", lambda: services.tally.flush(services.db.sessions), every=STATS_SECONDS,
+             first_after=STATS_SECONDS)
     for name, run, every in handlers.background_jobs(services):
         jobs.add(name, run, every=every, first_after=every)
     return delivery
@@ -164,6 +167,7 @@ def create_dispatcher(services: Services) -> Dispatcher:
 
     async def on_shutdown() -> None:
         await services.jobs.stop()
+        await services.jobs.tick("stats")  # the last seconds' question counts
 
     dispatcher.startup.register(on_startup)
     dispatcher.shutdown.register(on_shutdown)

@@ -3,6 +3,8 @@
 Inside an update, reads and writes go through that update's session (`bind_session`): one
 connection per update, and the form's answers commit or roll back with everything else the
 update did. Outside an update (tests, maintenance) each call uses a short session of its own.
+A record read in a session is kept in that session's `info` (the identity map holds it only
+weakly), so a form step reads its row once and writes it once, however often the handler asks.
 
 Keys come from `PseudonymizedKeyBuilder`, so rows never carry a raw Telegram id; the `subject`
 column (the resident's pseudonym) lets /mydata, /forget and withdrawals find a resident's
@@ -18,9 +20,9 @@ from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
-from sqlalchemy import inspect
+from sqlalchemy import event, inspect
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import col, delete, select
+from sqlmodel import Session, col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.drafts import Draft
@@ -28,6 +30,13 @@ from storage.models import FsmRecord, utc_now
 from storage.pseudonyms import PseudonymizedKeyBuilder
 
 _update_session: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
+_RECORDS = "fsm_records"  # session.info key: storage key -> FsmRecord, or None when absent
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_records(session: Session, _transaction: object) -> None:
+    """A rolled-back session's records are stale: the next read asks the database again."""
+    session.info.pop(_RECORDS, None)
 
 
 def bind_session(session: AsyncSession) -> Token[AsyncSession | None]:
@@ -64,7 +73,7 @@ class SqlStorage(BaseStorage):
 
     async def get_state(self, key: StorageKey) -> str | None:
         async with self._session() as session:
-            record = await session.get(FsmRecord, self._key_builder.build(key))
+            record = await self._record(session, self._key_builder.build(key))
             return record.state if record else None
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
@@ -72,28 +81,37 @@ class SqlStorage(BaseStorage):
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         async with self._session() as session:
-            record = await session.get(FsmRecord, self._key_builder.build(key))
+            record = await self._record(session, self._key_builder.build(key))
             return dict(record.data) if record else {}
 
     async def close(self) -> None:
         """The engine belongs to `Database`, which disposes of it."""
 
+    @staticmethod
+    async def _record(session: AsyncSession, key: str) -> FsmRecord | None:
+        records: dict[str, FsmRecord | None] = session.info.setdefault(_RECORDS, {})
+        if key not in records:
+            records[key] = await session.get(FsmRecord, key)
+        return records[key]
+
     async def _update(self, key: StorageKey, **fields: Any) -> None:
+        built = self._key_builder.build(key)
         async with self._session() as session:
-            record = await session.get(FsmRecord, self._key_builder.build(key))
+            record = await self._record(session, built)
             if record is None:
                 if not any(fields.values()):
                     return  # clearing a flow that never stored anything writes nothing
-                record = FsmRecord(key=self._key_builder.build(key),
-                                   subject=self._key_builder.subject_of(key))
+                record = FsmRecord(key=built, subject=self._key_builder.subject_of(key))
+                session.info[_RECORDS][built] = record
             for name, value in fields.items():
                 setattr(record, name, value)
             if record.state is None and not record.data:
+                session.info[_RECORDS][built] = None
                 if inspect(record).pending:
                     session.expunge(record)
-                else:
+                elif inspect(record).persistent:
                     await session.delete(record)
-                    await session.flush()  # a later get() in this update must not find it
+                    await session.flush()  # so a new record under this key is an INSERT
             else:
                 record.updated_at = utc_now()
                 session.add(record)
@@ -111,4 +129,8 @@ class SqlStorage(BaseStorage):
         async with self._session() as session:
             result = await session.exec(delete(FsmRecord).where(
                 col(FsmRecord.subject) == subject, col(FsmRecord.key).in_(keys)))
+            records = session.info.get(_RECORDS, {})
+            for key in keys:
+                if key in records:
+                    records[key] = None
             return result.rowcount or 0

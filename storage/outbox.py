@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import literal_column
 from sqlmodel import col, delete, func, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -65,9 +66,14 @@ def enqueue(session: AsyncSession, outgoing: Outgoing, now: datetime) -> OutboxM
     return message
 
 
+# Written into the SQL, not bound: only then can SQLite (and PostgreSQL's generic plans) see
+# that the claim query matches the partial index `ix_outbox_message_queue`.
+_QUEUED = col(OutboxMessage.status) == literal_column(f"'{PENDING}'")
+
+
 def _due(now: datetime) -> Any:
     return (
-        (col(OutboxMessage.status) == PENDING)
+        _QUEUED
         & (col(OutboxMessage.next_attempt_at) <= now)
         & or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) < now)
     )
@@ -82,7 +88,8 @@ async def claim_due(
     runs under the database's write lock. Either way no message is leased twice.
     """
     candidates = (
-        select(OutboxMessage.id).where(_due(now)).order_by(col(OutboxMessage.id)).limit(limit)
+        select(OutboxMessage.id).where(_due(now))
+        .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id)).limit(limit)
         .with_for_update(skip_locked=True)
     )
     result = await session.exec(

@@ -3,25 +3,61 @@
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from sqlmodel import col, func, select, update
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from knowledge.model import GDYNIA
 from storage.models import Idea, QuestionStat, Signup, Ticket, TopicFeedback
-from storage.sql import insert_if_missing
+from storage.sql import add_to_count
 
 ANSWERED, UNSURE, ABSTAINED = "answered", "unsure", "abstained"
 
 
-async def count_question(session: AsyncSession, day: date, locale: str, outcome: str) -> None:
-    await insert_if_missing(session, QuestionStat, "day", day=day, locale=locale, outcome=outcome,
-                            count=0, index_elements=["day", "locale", "outcome"])
-    await session.exec(update(QuestionStat).where(
-        col(QuestionStat.day) == day, col(QuestionStat.locale) == locale,
-        col(QuestionStat.outcome) == outcome).values(count=QuestionStat.count + 1))
+QuestionKey = tuple[date, str, str]  # day, locale, outcome
+
+
+class QuestionTally:
+    """Questions counted in memory and added to `question_stat` every few seconds.
+
+    Every question counted in its own update would make one row per day the hottest row of the
+    database: each update would hold its lock until it commits, so residents' updates (and
+    workers) would queue behind each other. A worker killed without stopping loses at most the
+    counts since its last flush; nothing personal is ever in here.
+    """
+
+    def __init__(self) -> None:
+        self._pending: Counter[QuestionKey] = Counter()
+
+    def count(self, day: date, locale: str, outcome: str) -> None:
+        self._pending[(day, locale, outcome)] += 1
+
+    def pending(self) -> int:
+        return sum(self._pending.values())
+
+    async def write(self, session: AsyncSession) -> int:
+        """Add the pending counts to the session's transaction (the caller commits)."""
+        taken, self._pending = self._pending, Counter()
+        try:
+            for (day, locale, outcome), count in sorted(taken.items()):
+                await add_to_count(session, QuestionStat, {"day": day, "locale": locale,
+                                                           "outcome": outcome}, count)
+        except BaseException:
+            self._pending.update(taken)  # counted again at the next flush
+            raise
+        return sum(taken.values())
+
+    async def flush(self, sessions: async_sessionmaker[AsyncSession]) -> int:
+        if not self._pending:
+            return 0
+        async with sessions() as session:
+            written = await self.write(session)
+            await session.commit()
+        return written
 
 
 @dataclass

@@ -355,6 +355,7 @@ async def test_the_command_line_gives_what_the_staff_chat_gives(
     sheet = load_workbook(out).active
     assert sheet is not None and sheet.max_row == 2
     inbox = json.loads(_cli(tmp_path, settings, "knowledge", "inbox", "--json").stdout)
+    await harness.services.jobs.tick("stats")  # what the running bot does every 10 seconds
     assert inbox[0]["count"] == 3 and inbox[0]["closest_topic"]
     stats = json.loads(_cli(tmp_path, settings, "stats", "--json", "--since",
                             "2026-11-01").stdout)

@@ -32,6 +32,7 @@ from storage.drafts import DraftStore
 from storage.models import OutboxMessage
 from storage.outbox import Outgoing, enqueue
 from storage.pseudonyms import Pseudonymizer
+from storage.stats import QuestionTally
 
 if TYPE_CHECKING:
     from handlers.platform.jobs import JobRunner
@@ -69,6 +70,7 @@ class Services:
     jobs: JobRunner
     recent: ShortMemory = field(default_factory=ShortMemory)  # last questions, minutes only
     flood: FloodGuard = field(default_factory=FloodGuard)  # bursts of messages, seconds only
+    tally: QuestionTally = field(default_factory=QuestionTally)  # flushed by the "stats" job
     # Matching encodes the question (~20 ms of CPU): off the event loop, one at a time.
     matching: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(
         max_workers=1, thread_name_prefix="matcher"))

@@ -29,7 +29,7 @@ from handlers.resident.menu import MenuCallback
 from handlers.views.scope import scope_keyboard, scope_reply, small_talk_reply
 from knowledge.masking import mask_personal_data
 from storage.repositories import FeedbackRepository, UnansweredRepository
-from storage.stats import ABSTAINED, ANSWERED, UNSURE, count_question
+from storage.stats import ABSTAINED, ANSWERED, UNSURE
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +72,7 @@ async def on_question(message: Message, turn: Turn, state: FSMContext, i18n: I18
             await message.answer(reply)  # not a question: not counted, nothing kept
             return
         outcome = ANSWERED if match.topic else UNSURE if match.suggestions else ABSTAINED
-        if not turn.storage_unavailable:
-            await count_question(turn.session, turn.today, match.lang, outcome)
+        turn.services.tally.count(turn.today, match.lang, outcome)
         if match.scope is not None:
             await message.answer(scope_reply(turn, match.scope, match.lang),
                                  reply_markup=scope_keyboard())

@@ -162,6 +162,7 @@ async def cmd_stats(message: Message, command: CommandObject, turn: Turn, i18n: 
         if part.startswith("since="):
             with contextlib.suppress(ValueError):  # a bad date keeps the last 30 days
                 since = date.fromisoformat(part.removeprefix("since="))
+    await turn.services.tally.write(turn.session)  # this worker's latest counts included
     stats = await gather_stats(turn.session, turn.knowledge.matcher, since)
     with i18n.use_locale(turn.staff.locale):
         await message.answer(stats_text(stats))
