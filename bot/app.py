@@ -37,9 +37,11 @@ from knowledge.encoder import load_encoder
 from knowledge.store import KnowledgeStore
 from storage.db import Database
 from storage.fsm import SqlStorage
+from storage.locks import exclusively
 from storage.preferences import remembered_language
 from storage.pseudonyms import PseudonymizedKeyBuilder, Pseudonymizer
 from storage.retention import purge
+from storage.updates import MemoryUpdateLedger, RedisUpdateLedger, UpdateLedger
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +107,19 @@ def build_services(
         purposes=purposes or handlers.purposes(),
         jobs=JobRunner(),
         flood=FloodGuard(settings.flood_burst, settings.flood_window),
+        updates=_update_ledger(settings, fsm),
+        outbox_lease=timedelta(seconds=settings.outbox_lease_seconds),
     )
+
+
+def _update_ledger(settings: Settings, fsm: BaseStorage) -> UpdateLedger:
+    """Shared in Redis when several workers may run; otherwise this process's memory."""
+    redis = getattr(fsm, "redis", None)
+    if redis is None:
+        return MemoryUpdateLedger()
+    token = settings.telegram_bot_token
+    bot_id = token.get_secret_value().split(":", 1)[0] if token else "0"
+    return RedisUpdateLedger(redis, int(bot_id) if bot_id.isdigit() else 0)
 
 
 async def purge_once(services: Services) -> dict[str, int]:
@@ -113,9 +127,14 @@ async def purge_once(services: Services) -> dict[str, int]:
     consents = services.knowledge.current.base.consents
     if consents is None:
         raise RuntimeError("knowledge/consents.yaml is missing: no retention periods to apply")
-    async with services.db.sessions() as session:
-        counts = await purge(session, consents, services.purposes.data(), services.clock.now())
-        await session.commit()
+    async with exclusively(services.db, "purge") as mine:
+        if not mine:  # several workers run the daily job; one of them does it
+            log.info("retention purge: another process is purging; skipped here")
+            return {}
+        async with services.db.sessions() as session:
+            counts = await purge(session, consents, services.purposes.data(),
+                                 services.clock.now())
+            await session.commit()
     log.info("retention purge: %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
     return counts
 
@@ -133,6 +152,7 @@ def _remembered(services: Services) -> Any:
 def add_background_jobs(services: Services, bot: Bot) -> Delivery:
     """The jobs every process runs: delivery, knowledge reload, retention purge."""
     delivery = Delivery(bot=bot, sessions=services.db.sessions, clock=services.clock,
+                        lease=services.outbox_lease,
                         on_delivered=handlers.delivery_hooks(), on_gone=handlers.gone_hooks())
     jobs = services.jobs
     jobs.add("outbox", delivery.drain, every=DELIVERY_SECONDS)

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # "slow down" and the rest are not handled; 0 turns the guard off (the console does).
     flood_burst: int = Field(default=8, ge=0, le=1000)
     flood_window: float = Field(default=10.0, gt=0, le=600)
+    # How long a worker holds a claimed outbox message before another may take it over (a
+    # send times out at a third of it). Lower only to test a killed worker's takeover.
+    outbox_lease_seconds: float = Field(default=90.0, ge=3, le=3600)
     # Where simplemma's dictionaries are built once as tries (the user's cache by default).
     lemma_cache_dir: Path | None = None
 

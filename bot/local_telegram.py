@@ -13,6 +13,7 @@ lost response (the message is delivered, the answer never arrives).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -91,7 +92,16 @@ def chat_not_found() -> Refused:
 
 TIMEOUT = "timeout"  # the request times out; nothing is delivered
 LOST_RESPONSE = "lost"  # delivered, but the answer is lost (the bot sees a network error)
-Failure = Refused | str
+
+
+@dataclass(frozen=True)
+class Held:
+    """The request waits until `released` is set (a slow Telegram), then goes through."""
+
+    released: asyncio.Event
+
+
+Failure = Refused | Held | str
 
 
 @dataclass(frozen=True)
@@ -210,6 +220,8 @@ class LocalTelegram(BaseSession):
             self._failures.get(chat_id)) else None
         if failure == TIMEOUT:
             raise TelegramNetworkError(method, "Request timeout error")
+        if isinstance(failure, Held):
+            await failure.released.wait()
         try:
             if isinstance(failure, Refused):
                 raise failure

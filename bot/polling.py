@@ -1,7 +1,8 @@
 """`python -m bot run`: long polling on Telegram (or a local Bot API server).
 
-Refuses to start without a token, with the development pseudonym key, or with a database
-schema that is not at the newest migration (`python -m bot migrate` is the release step).
+Refuses to start without a token, with the development pseudonym key, with a database
+schema that is not at the newest migration (`python -m bot migrate` is the release step), or
+while another process receives this bot's updates (a second poller, or webhook workers).
 Start-up calls to Telegram are retried with backoff; SIGTERM stops it cleanly. `run_bot` is
 the start-up and shut-down `webhook` shares.
 """
@@ -21,10 +22,18 @@ from bot.config import Settings
 from handlers.commands import register_commands
 from handlers.platform.context import Services
 from knowledge.analyzer import warm_up
+from storage.locks import try_lock
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 STARTUP_ATTEMPTS = 6
+UPDATES_LOCK = "updates"  # held exclusively by a poller, shared by webhook workers
+BUSY = {
+    False: "another process already receives this bot's updates from this database (a second "
+           "`python -m bot run`, or webhook workers): stop it first, or run only webhook workers",
+    True: "a `python -m bot run` poller receives this bot's updates from this database: stop "
+          "it before starting webhook workers",
+}
 
 
 def refuse_to_start(settings: Settings) -> str | None:
@@ -57,16 +66,23 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str,
 
 async def run_bot(settings: Settings, refusal: Callable[[Settings], str | None],
                   connect: Callable[[Bot, Dispatcher], Awaitable[object]],
-                  serve: Callable[[Services, Bot, Dispatcher], Awaitable[None]]) -> int:
-    """What `run` and `webhook` share: refuse bad settings or an old schema, warm up, check
-    the token, `connect` (how updates will arrive), the command menus, `serve`, close all."""
+                  serve: Callable[[Services, Bot, Dispatcher], Awaitable[None]], *,
+                  shared: bool = False) -> int:
+    """What `run` and `webhook` share: refuse bad settings, an old schema or a busy updates
+    lock (`shared`: webhook workers), warm up, check the token, `connect` (how updates will
+    arrive), the command menus, `serve`, close all."""
     if (problem := refusal(settings)) is not None:
         log.error(problem)
         return 2
     services = build_services(settings)
+    lock = None
     try:
         if not await services.db.schema_is_current():
             log.error("the database schema is not up to date: run `python -m bot migrate` first")
+            return 2
+        lock = await try_lock(services.db, UPDATES_LOCK, shared=shared)
+        if lock is None:
+            log.error(BUSY[shared])
             return 2
         await asyncio.to_thread(warm_up)
         bot = create_bot(settings)
@@ -82,6 +98,8 @@ async def run_bot(settings: Settings, refusal: Callable[[Settings], str | None],
         finally:
             await bot.session.close()
     finally:
+        if lock is not None:
+            await lock.release()
         await services.fsm.close()
         await services.db.dispose()
     log.info("stopped")

@@ -3,7 +3,8 @@
 Telegram posts each update to WEBHOOK_URL with the secret token it was registered with; a
 request without it gets 401 and one with a wrong one 403, before any handler runs. An update
 is acknowledged only after it was handled and its transaction committed: if the worker dies
-first, Telegram sends it again (at least once, like the outbox). `/healthz` reports the
+first, Telegram sends it again (at least once, like the outbox), and the update ledger makes
+sure a copy is not handled twice, by this worker or another. `/healthz` reports the
 database, the schema, Redis and the outbox backlog. SIGTERM stops it gracefully: requests in
 flight finish, the jobs stop, connections close.
 """
@@ -15,6 +16,7 @@ import json
 import logging
 import secrets
 import signal
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -26,6 +28,7 @@ from bot.config import Settings
 from bot.polling import refuse_to_start, run_bot
 from handlers.platform.context import Services
 from storage.outbox import status_counts
+from storage.updates import Begun, MemoryUpdateLedger, UpdateLedger
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -48,12 +51,14 @@ def refuse_webhook(settings: Settings) -> str | None:
 
 
 class UpdateEndpoint:
-    """The one path Telegram posts to: the secret first, then a well-formed update."""
+    """The one path Telegram posts to: the secret first, then a well-formed update, once."""
 
-    def __init__(self, dispatcher: Dispatcher, bot: Bot, secret: str) -> None:
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, secret: str,
+                 ledger: UpdateLedger | None = None) -> None:
         self._dispatcher = dispatcher
         self._bot = bot
         self._secret = secret
+        self._ledger = ledger or MemoryUpdateLedger()
 
     async def handle(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER)
@@ -66,8 +71,33 @@ class UpdateEndpoint:
             update = Update.model_validate(payload, context={"bot": self._bot})
         except (ValueError, ValidationError):
             return web.Response(status=400, text="Not a Telegram update")
-        await self._dispatcher.feed_update(self._bot, update)
+        begun = await self._begin(update.update_id)
+        if begun == "done":
+            log.info("update %s was already handled; acknowledged again", update.update_id)
+            return web.json_response({})
+        if begun == "busy":  # another worker is on it; if it dies, a later retry is handled
+            return web.Response(status=503, text="Being handled", headers={"Retry-After": "5"})
+        try:
+            await self._dispatcher.feed_update(self._bot, update)
+        except BaseException:
+            await self._settle(self._ledger.abandon, update.update_id)
+            raise
+        await self._settle(self._ledger.finish, update.update_id)
         return web.json_response({})
+
+    async def _begin(self, update_id: int) -> Begun:
+        try:
+            return await self._ledger.begin(update_id)
+        except Exception as error:  # Redis is down: handling beats refusing every update
+            log.warning("update ledger unavailable: %s", type(error).__name__)
+            return "new"
+
+    @staticmethod
+    async def _settle(step: Callable[[int], Awaitable[None]], update_id: int) -> None:
+        try:
+            await step(update_id)
+        except Exception as error:
+            log.warning("update ledger unavailable: %s", type(error).__name__)
 
 
 async def health(services: Services) -> tuple[bool, dict[str, Any]]:
@@ -96,7 +126,8 @@ def build_app(services: Services, bot: Bot, dispatcher: Dispatcher, settings: Se
               ) -> web.Application:
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     app = web.Application(client_max_size=MAX_UPDATE_BYTES)
-    app.router.add_post(settings.webhook_path, UpdateEndpoint(dispatcher, bot, secret).handle)
+    app.router.add_post(settings.webhook_path,
+                        UpdateEndpoint(dispatcher, bot, secret, services.updates).handle)
 
     async def healthz(_request: web.Request) -> web.Response:
         healthy, report = await health(services)
@@ -126,7 +157,7 @@ async def run_webhook(settings: Settings) -> int:
     async def run_server(services: Services, bot: Bot, dispatcher: Dispatcher) -> None:
         await serve(build_app(services, bot, dispatcher, settings), settings)
 
-    return await run_bot(settings, refuse_webhook, connect, run_server)
+    return await run_bot(settings, refuse_webhook, connect, run_server, shared=True)
 
 
 async def serve(app: web.Application, settings: Settings) -> None:

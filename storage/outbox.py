@@ -80,7 +80,8 @@ def _due(now: datetime) -> Any:
 
 
 async def claim_due(
-    session: AsyncSession, *, owner: str, now: datetime, limit: int = 20
+    session: AsyncSession, *, owner: str, now: datetime, limit: int = 20,
+    lease: timedelta = LEASE,
 ) -> list[OutboxMessage]:
     """Lease up to `limit` due messages to `owner` and commit, so other workers skip them.
 
@@ -95,7 +96,7 @@ async def claim_due(
     result = await session.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.id).in_(candidates.scalar_subquery()), _due(now))
-        .values(lease_owner=owner, lease_until=now + LEASE)
+        .values(lease_owner=owner, lease_until=now + lease)
         .returning(col(OutboxMessage.id))
     )
     claimed = sorted(row[0] for row in result.all())

@@ -22,6 +22,7 @@ from knowledge.analyzer import warm_up
 from knowledge.encoder import load_encoder
 from knowledge.store import KnowledgeStore
 from tests.driver import BotHarness
+from tests.fake_bot_api import DEFAULT_TOKEN, FakeBotApi
 
 # Variables Settings reads; tests must not pick them up from the machine.
 SETTINGS_VARIABLES = (
@@ -119,6 +120,16 @@ def postgres_url() -> Iterator[str]:
     _run_aside(_administer(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture
+def fresh_postgres_url() -> Iterator[str]:
+    """An empty database of this test's own (for bot processes that must see nothing else)."""
+    server = make_url(service_url("TEST_DATABASE_URL"))
+    name = f"lis_bot_fresh_{uuid.uuid4().hex[:10]}"
+    _run_aside(_administer(server, f'CREATE DATABASE "{name}"'))
+    yield server.set(database=name).render_as_string(hide_password=False)
+    _run_aside(_administer(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 def _run_aside(coroutine: Coroutine[Any, Any, None]) -> None:
     """Run a coroutine to completion even when a test's event loop is running."""
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -135,6 +146,17 @@ async def _administer(server: URL, statement: str) -> None:
         await connection.execute(statement)
     finally:
         await connection.close()
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    """A fake Bot API server on 127.0.0.1 for the tests that run the bot as a process."""
+    server = FakeBotApi(DEFAULT_TOKEN)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await asyncio.wait_for(server.stop(), timeout=10)
 
 
 @pytest.fixture

@@ -71,6 +71,9 @@ class FakeBotApi:
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
         self._failures: dict[str, list[Refused]] = {}
+        self._holds: list[tuple[str, Predicate | None, asyncio.Event]] = []
+        self.held: list[Params] = []  # requests that were held, in order of arrival
+        self.abandoned: list[Params] = []  # held requests whose sender went away: not done
         self._answered: set[str] = set()
         self._methods: dict[str, tuple[str, Callable[[Params], Any]]] = {
             name.lower(): (name, handler)
@@ -118,6 +121,13 @@ class FakeBotApi:
     def fail_next(self, method: str, *failures: Refused) -> None:
         """The next calls of `method` (e.g. "deleteWebhook") fail like this, one each."""
         self._failures.setdefault(method.lower(), []).extend(failures)
+
+    def hold(self, method: str, predicate: Predicate | None = None) -> asyncio.Event:
+        """The next call of `method` that matches waits until the returned event is set; if
+        its sender has gone by then (a killed worker), Telegram never got it: not delivered."""
+        released = asyncio.Event()
+        self._holds.append((method.lower(), predicate, released))
+        return released
 
     # -- pushing updates ------------------------------------------------------------------
 
@@ -194,6 +204,8 @@ class FakeBotApi:
             await self._record(raw_method, params, None, unexpected=True)
             return _error(404, "unexpected method")
         name, handler = known
+        if not await self._held_until_released(name, params, request):
+            return _error(499, "client went away")
         try:
             if self._failures.get(name.lower()):
                 raise self._failures[name.lower()].pop(0)
@@ -207,6 +219,27 @@ class FakeBotApi:
             return _error(400, f"Bad Request: {error!r}")
         await self._record(name, params, result)
         return web.json_response({"ok": True, "result": result})
+
+    async def _held_until_released(self, name: str, params: Params, request: web.Request
+                                   ) -> bool:
+        """False if the request was held and its sender went away meanwhile."""
+        hold = next((h for h in self._holds if h[0] == name.lower() and (
+            h[1] is None or h[1](params))), None)
+        if hold is None:
+            return True
+        self._holds.remove(hold)
+        async with self._changed:
+            self.held.append(params)
+            self._changed.notify_all()
+        try:
+            await hold[2].wait()
+        except asyncio.CancelledError:
+            self.abandoned.append(params)
+            raise
+        if request.transport is None or request.transport.is_closing():
+            self.abandoned.append(params)
+            return False
+        return True
 
     async def _parse(self, request: web.Request) -> Params:
         params: Params = {}

@@ -106,16 +106,6 @@ async def _drain(stream: asyncio.StreamReader, into: bytearray) -> None:
         into.extend(chunk)
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi(DEFAULT_TOKEN)
-    await server.start()
-    try:
-        yield server
-    finally:
-        await asyncio.wait_for(server.stop(), timeout=10)
-
-
 def bot_environment(api: FakeBotApi, tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k.lower() not in BOT_SETTINGS}
     env.pop("REDIS_URL", None)

@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import Settings
+from bot.local_telegram import Held
 from bot.webhook import SECRET_HEADER, build_app, refuse_webhook
 from tests.driver import BotHarness
 from tests.fake_bot_api import DEFAULT_TOKEN, FakeBotApi
@@ -59,6 +60,53 @@ async def test_an_update_with_the_secret_is_answered_before_it_is_acknowledged(
     assert response.status == 200
     [greeting] = harness.telegram.chat_history(RESIDENT)
     assert "Привіт, Ołena!" in greeting.text
+
+
+async def test_a_redelivered_update_is_acknowledged_but_not_handled_again(
+        client: TestClient, harness: BotHarness) -> None:
+    for _ in range(3):  # Telegram retries when an answer was late
+        response = await client.post("/telegram", json=_update(3, "Що таке UrbanLab? 🏙"),
+                                     headers={SECRET_HEADER: SECRET})
+        assert response.status == 200
+    assert len(harness.telegram.chat_history(RESIDENT)) == 1
+
+
+async def test_copies_of_one_update_on_two_workers_are_handled_once(
+        harness: BotHarness, redis_url: str) -> None:
+    """Two endpoints sharing a Redis ledger: a copy arriving while the first is still being
+    handled is answered 503 (Telegram retries), a later copy 200 without handling."""
+    from redis.asyncio import Redis
+
+    from storage.updates import RedisUpdateLedger
+
+    redis = Redis.from_url(redis_url)
+    await redis.delete(f"lis:update:{harness.bot.id}:4")
+    settings = harness.settings.model_copy(update={
+        "webhook_secret": Settings(_env_file=None, webhook_secret=SECRET).webhook_secret})
+    harness.services.updates = RedisUpdateLedger(redis, harness.bot.id)
+    workers = [TestClient(TestServer(build_app(harness.services, harness.bot, harness.dispatcher,
+                                               settings), host="127.0.0.1")) for _ in range(2)]
+    slow = asyncio.Event()
+    harness.telegram.fail_next(RESIDENT, Held(slow))  # the first copy's reply is slow to leave
+    try:
+        for worker in workers:
+            await worker.start_server()
+        first = asyncio.create_task(workers[0].post(
+            "/telegram", json=_update(4, "/start"), headers={SECRET_HEADER: SECRET}))
+        await asyncio.sleep(0.3)
+        busy = await workers[1].post("/telegram", json=_update(4, "/start"),
+                                     headers={SECRET_HEADER: SECRET})
+        assert busy.status == 503
+        slow.set()
+        assert (await first).status == 200
+        again = await workers[1].post("/telegram", json=_update(4, "/start"),
+                                      headers={SECRET_HEADER: SECRET})
+        assert again.status == 200
+        assert len(harness.telegram.chat_history(RESIDENT)) == 1
+    finally:
+        for worker in workers:
+            await worker.close()
+        await redis.aclose()
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"[1, 2, 3]", b'{"update_id": "x"}'])

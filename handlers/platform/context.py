@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
@@ -27,12 +27,14 @@ from handlers.platform.memory import ShortMemory
 from knowledge.model import KnowledgeBase
 from knowledge.search import Match
 from knowledge.store import KnowledgeStore, Snapshot
+from storage import outbox
 from storage.db import Database
 from storage.drafts import DraftStore
 from storage.models import OutboxMessage
 from storage.outbox import Outgoing, enqueue
 from storage.pseudonyms import Pseudonymizer
 from storage.stats import QuestionTally
+from storage.updates import MemoryUpdateLedger, UpdateLedger
 
 if TYPE_CHECKING:
     from handlers.platform.jobs import JobRunner
@@ -71,6 +73,8 @@ class Services:
     recent: ShortMemory = field(default_factory=ShortMemory)  # last questions, minutes only
     flood: FloodGuard = field(default_factory=FloodGuard)  # bursts of messages, seconds only
     tally: QuestionTally = field(default_factory=QuestionTally)  # flushed by the "stats" job
+    updates: UpdateLedger = field(default_factory=MemoryUpdateLedger)  # webhook: each once
+    outbox_lease: timedelta = outbox.LEASE
     # Matching encodes the question (~20 ms of CPU): off the event loop, one at a time.
     matching: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(
         max_workers=1, thread_name_prefix="matcher"))

@@ -13,6 +13,7 @@ A message whose send succeeded but whose answer was lost is sent again: at least
 from __future__ import annotations
 
 import logging
+import os
 import random
 import uuid
 from collections.abc import Awaitable, Callable
@@ -46,7 +47,7 @@ from storage import outbox
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
-SEND_TIMEOUT = 30  # seconds; well under the lease, so a slow send is never taken over
+LEASE_PER_SEND = 3  # a send times out at a third of the lease: a slow send is not taken over
 MAX_WAIT_IN_ROUND = 1.0  # a message that must wait longer for its chat goes back to the queue
 GONE = ("chat not found", "bot was blocked", "user is deactivated", "bot was kicked",
         "not enough rights", "have no rights", "group chat was deactivated", "PEER_ID_INVALID")
@@ -80,14 +81,20 @@ class Delivery:
     base_backoff: float = 2.0
     max_backoff: float = 3600.0
     jitter: Callable[[], float] = random.random
-    owner: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    # Which worker holds a lease: its process id (for whoever reads the table) and a nonce.
+    owner: str = field(default_factory=lambda: f"pid{os.getpid()}-{uuid.uuid4().hex[:12]}")
+    lease: timedelta = outbox.LEASE
+
+    @property
+    def send_timeout(self) -> int:
+        return max(1, int(self.lease.total_seconds() / LEASE_PER_SEND))
 
     async def run_once(self) -> DeliveryReport:
         """One round: every message due now, as far as the limits allow."""
         report = DeliveryReport()
         async with self.sessions() as session:
             claimed = await outbox.claim_due(session, owner=self.owner, now=self.clock.now(),
-                                             limit=self.batch)
+                                             limit=self.batch, lease=self.lease)
             for message in claimed:
                 await self._deliver(session, message, report)
         return report
@@ -158,7 +165,7 @@ class Delivery:
         if message.kind == "edit" and message.edit_message_id is not None:
             result = await self.bot.edit_message_text(
                 text=message.text, chat_id=message.chat_id, message_id=message.edit_message_id,
-                reply_markup=markup, request_timeout=SEND_TIMEOUT)
+                reply_markup=markup, request_timeout=self.send_timeout)
             return result.message_id if isinstance(result, Message) else message.edit_message_id
         reply = (ReplyParameters(message_id=message.reply_to_message_id,
                                  allow_sending_without_reply=True)
@@ -169,11 +176,11 @@ class Delivery:
                 BufferedInputFile(message.document or b"",
                                   filename=message.document_name or "file"),
                 caption=message.text or None, reply_markup=markup, reply_parameters=reply,
-                request_timeout=SEND_TIMEOUT)
+                request_timeout=self.send_timeout)
         else:
             sent = await self.bot.send_message(message.chat_id, message.text, reply_markup=markup,
                                                reply_parameters=reply,
-                                               request_timeout=SEND_TIMEOUT)
+                                               request_timeout=self.send_timeout)
         return sent.message_id
 
     async def _sent(self, session: AsyncSession, message: OutboxMessage, sent_id: int | None,
