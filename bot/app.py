@@ -31,6 +31,7 @@ from handlers.platform.errors import on_error
 from handlers.platform.flood import FloodGuard, FloodMiddleware
 from handlers.platform.i18n import LanguageChoices, LocaleMiddleware
 from handlers.platform.jobs import JobRunner
+from handlers.platform.long_messages import LongMessages
 from handlers.platform.middlewares import CommitMiddleware, FormStateMiddleware, TurnMiddleware
 from handlers.platform.purposes import Purposes
 from knowledge.encoder import load_encoder
@@ -57,6 +58,8 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     token = settings.telegram_bot_token
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    if not any(isinstance(middleware, LongMessages) for middleware in session.middleware):
+        session.middleware(LongMessages())  # a session reused after a restart has it already
     return Bot(
         token.get_secret_value() if token else OFFLINE_TOKEN,
         session=session,
