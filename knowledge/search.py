@@ -105,13 +105,11 @@ class _Postings:
     weights: np.ndarray
 
     @classmethod
-    def from_triples(
-        cls, rows: np.ndarray, features: np.ndarray, weights: np.ndarray, vocabulary_size: int
-    ) -> _Postings:
-        order = np.lexsort((rows, features))
-        ptr = np.zeros(vocabulary_size + 1, dtype=np.int64)
-        np.cumsum(np.bincount(features, minlength=vocabulary_size), out=ptr[1:])
-        return cls(ptr, rows[order].astype(np.int32), weights[order].astype(np.float32))
+    def by_feature(cls, matrix: Any) -> _Postings:
+        """From a CSR matrix (rows x features): its CSC form is exactly the postings."""
+        by_column = matrix.tocsc()
+        return cls(by_column.indptr, by_column.indices.astype(np.int32, copy=False),
+                   by_column.data.astype(np.float32, copy=False))
 
     def scores(self, query: dict[int, float], size: int) -> np.ndarray:
         if not query:
@@ -122,10 +120,42 @@ class _Postings:
         return np.bincount(rows, weights=weights, minlength=size).astype(np.float32)
 
 
-def _normalise_rows(rows: np.ndarray, weights: np.ndarray, row_count: int) -> np.ndarray:
-    norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=row_count))
-    norms[norms == 0] = 1.0
-    return weights / norms[rows]
+NORMALISE_CHUNK = 1 << 20  # values per step: temporaries of ~20 MB, whatever the base's size
+
+
+def _normalise_rows(pointers: np.ndarray, values: np.ndarray) -> None:
+    """Scale a CSR matrix's `values` in place so each row's vector has length 1 (in chunks of
+    whole rows: a row id and a float64 square for every value at once would cost gigabytes)."""
+    rows = len(pointers) - 1
+    first = 0
+    while first < rows:
+        last = int(np.searchsorted(pointers, pointers[first] + NORMALISE_CHUNK, side="right"))
+        last = min(max(last - 1, first + 1), rows)
+        start, end = int(pointers[first]), int(pointers[last])
+        row_ids = np.repeat(np.arange(last - first, dtype=np.int32),
+                            np.diff(pointers[first:last + 1]))
+        chunk = values[start:end]
+        norms = np.sqrt(np.bincount(row_ids, weights=np.square(chunk), minlength=last - first))
+        norms[norms == 0] = 1.0
+        chunk /= norms.astype(np.float32)[row_ids]
+        first = last
+
+
+def _row_pointers(lengths: np.ndarray) -> np.ndarray:
+    """CSR row pointers from each row's count (int32 like the indices when they fit, so scipy
+    keeps both as they are instead of widening them)."""
+    total = int(lengths.sum())
+    kind = np.int32 if total < np.iinfo(np.int32).max else np.int64
+    pointers = np.zeros(len(lengths) + 1, dtype=kind)
+    np.cumsum(lengths, out=pointers[1:])
+    return pointers
+
+
+def _csr(data: np.ndarray, indices: np.ndarray, pointers: np.ndarray,
+         shape: tuple[int, int]) -> Any:
+    from scipy.sparse import csr_matrix
+
+    return csr_matrix((data, indices, pointers), shape=shape, copy=False)
 
 
 def _sentences(text: str) -> list[str]:
@@ -204,46 +234,50 @@ class Matcher:
         documents, keywords = indexed_texts(base)
         texts = documents + keywords
 
-        # One (row, feature, weight) triple per distinct feature of every text, kept in flat
-        # arrays: per-text dictionaries would cost gigabytes on large bases.
+        # One (feature, weight) pair per distinct feature of every text, in flat arrays with
+        # each text's count: already a CSR matrix (texts x features), documents first. int32
+        # ids, float32 weights, in-place and chunked arithmetic and no sort over all pairs keep
+        # the 10,000-entry base (28 M pairs) within a gigabyte.
         self._feature_ids: dict[str, int] = {}
-        row_ids, feature_ids, term_weights = array("i"), array("i"), array("f")
+        feature_ids, term_weights = array("i"), array("f")
+        lengths = np.zeros(len(texts), dtype=np.int64)
         for row, (_, lang, text) in enumerate(texts):
-            for name, weight in features(text, lang).items():
-                row_ids.append(row)
+            found = features(text, lang)
+            lengths[row] = len(found)
+            for name, weight in found.items():
                 feature_ids.append(self._feature_id(name))
                 term_weights.append(sublinear(weight))
-        rows = np.frombuffer(row_ids, dtype=np.int32).astype(np.int64)
-        feats = np.frombuffer(feature_ids, dtype=np.int32).astype(np.int64)
+        feats = np.frombuffer(feature_ids, dtype=np.int32)
         vocabulary_size = len(self._feature_ids)
         document_frequency = np.bincount(feats, minlength=vocabulary_size)
         self._idf = (np.log((len(texts) + 1) / (document_frequency + 1)) + 1.0).astype(np.float32)
-        weights = np.frombuffer(term_weights, dtype=np.float32) * self._idf[feats]
-        weights = _normalise_rows(rows, weights, len(texts))
+        del document_frequency
+        weights = np.frombuffer(term_weights, dtype=np.float32)  # weighted in place
+        for start in range(0, len(weights), NORMALISE_CHUNK):
+            end = start + NORMALISE_CHUNK
+            weights[start:end] *= self._idf[feats[start:end]]
+        indptr = _row_pointers(lengths)
+        del lengths
+        _normalise_rows(indptr, weights)
+        matrix = _csr(weights, feats, indptr, (len(texts), vocabulary_size))
 
         self._documents = documents
         self._classes = sorted({doc[0] for doc in documents})
         class_index = {name: i for i, name in enumerate(self._classes)}
         self._out_of_scope_index = class_index.get(OUT_OF_SCOPE)
-        text_class = np.array([class_index[doc[0]] for doc in texts], dtype=np.int64)
+        text_class = np.array([class_index[doc[0]] for doc in texts], dtype=np.int32)
         self._class_starts = np.searchsorted(
             text_class[: len(documents)], np.arange(len(self._classes))
         )
-        is_document = rows < len(documents)
-        self._documents_index = _Postings.from_triples(
-            rows[is_document], feats[is_document], weights[is_document], vocabulary_size
-        )
         # Centroid of a class: the sum of its texts' vectors (keywords included), normalised.
-        cells, positions = np.unique(text_class[rows] * vocabulary_size + feats,
-                                     return_inverse=True)
-        centroid_weights = np.bincount(positions, weights=weights)
-        centroid_rows, centroid_feats = cells // vocabulary_size, cells % vocabulary_size
-        self._centroid_index = _Postings.from_triples(
-            centroid_rows,
-            centroid_feats,
-            _normalise_rows(centroid_rows, centroid_weights, len(self._classes)),
-            vocabulary_size,
-        )
+        membership = _csr(np.ones(len(texts), dtype=np.float32), text_class,
+                          np.arange(len(texts) + 1, dtype=np.int32),
+                          (len(texts), len(self._classes))).T.tocsr()
+        centroids = (membership @ matrix).tocsr()
+        del membership
+        _normalise_rows(centroids.indptr, centroids.data)
+        self._centroid_index = _Postings.by_feature(centroids)
+        del centroids
         self._vocabulary = sorted({fold(w) for _, _, text in texts for w in words(text)})
         self._known_words = frozenset(self._vocabulary)
         # Typo candidates by first letter: a typo rarely hits the first letter, and scanning
@@ -254,9 +288,14 @@ class Matcher:
         self._related = {entry.id: list(entry.related) for entry in base.entries.values()}
         self._scope = ScopeGuard(base)
         self._small_talk = SmallTalkReader(base.small_talk)
-        self._classifier = _train_classifier(
-            rows, feats, weights, text_class, len(texts), vocabulary_size, len(self._classes)
-        )
+        self._classifier = _train_classifier(matrix, text_class, vocabulary_size,
+                                             len(self._classes))
+        # Last, so the whole matrix is freed as soon as its document part is copied by feature.
+        documents_end = int(indptr[len(documents)])
+        self._documents_index = _Postings.by_feature(_csr(
+            weights[:documents_end], feats[:documents_end], indptr[: len(documents) + 1],
+            (len(documents), vocabulary_size)))
+        del matrix, weights, feats, feature_ids, term_weights
         self._encoder = encoder
         self._dense: tuple[np.ndarray, np.ndarray] | None = None
         if encoder is not None and len(self._classes) > 1:
@@ -435,24 +474,14 @@ class Matcher:
         return corrections
 
 
-def _train_classifier(
-    rows: np.ndarray,
-    feats: np.ndarray,
-    weights: np.ndarray,
-    labels: np.ndarray,
-    row_count: int,
-    vocabulary_size: int,
-    class_count: int,
-) -> tuple[np.ndarray, np.ndarray] | None:
+def _train_classifier(matrix: Any, labels: np.ndarray, vocabulary_size: int, class_count: int
+                      ) -> tuple[np.ndarray, np.ndarray] | None:
     """A linear SVM on the same vectors: it learns which words tell neighbouring topics apart.
 
     Its weights are a dense classes x features matrix, so very large bases go without it.
     """
     if class_count < 2 or class_count * vocabulary_size > CLASSIFIER_MAX_CELLS:
         return None
-    from scipy.sparse import csr_matrix
-
-    matrix = csr_matrix((weights, (rows, feats)), shape=(row_count, vocabulary_size))
     return _linear_svm(matrix, labels, CLASSIFIER_C, class_count)
 
 
