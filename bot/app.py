@@ -13,7 +13,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
@@ -24,6 +23,7 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 import handlers
 from bot.config import Settings
 from bot.i18n import build_i18n
+from bot.json_session import JsonAiohttpSession
 from handlers.platform.clock import Clock, SystemClock
 from handlers.platform.context import Services, StaffConfig
 from handlers.platform.delivery import Delivery
@@ -34,12 +34,14 @@ from handlers.platform.jobs import JobRunner
 from handlers.platform.long_messages import LongMessages
 from handlers.platform.middlewares import CommitMiddleware, FormStateMiddleware, TurnMiddleware
 from handlers.platform.purposes import Purposes
+from handlers.platform.response_types import KeepResponseTypes
+from handlers.platform.routing import run_filters_on_the_loop
 from knowledge.encoder import load_encoder
 from knowledge.store import KnowledgeStore
 from storage.db import Database
 from storage.fsm import SqlStorage
 from storage.locks import exclusively
-from storage.preferences import remembered_language
+from storage.preferences import all_remembered, remembered_language
 from storage.pseudonyms import PseudonymizedKeyBuilder, Pseudonymizer
 from storage.retention import purge
 from storage.updates import MemoryUpdateLedger, RedisUpdateLedger, UpdateLedger
@@ -52,14 +54,19 @@ KNOWLEDGE_RELOAD_SECONDS = 3.0
 DELIVERY_SECONDS = 1.0
 PURGE_SECONDS = 24 * 60 * 60
 STATS_SECONDS = 10.0
+# Remembered languages are read into memory this often: what another worker stored shows here
+# within this many seconds (what this worker stores, at once).
+LANGUAGES_SECONDS = 30.0
 
 
 def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     token = settings.telegram_bot_token
     if session is None:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+        session = JsonAiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
     if not any(isinstance(middleware, LongMessages) for middleware in session.middleware):
-        session.middleware(LongMessages())  # a session reused after a restart has it already
+        # A session reused after a restart has them already.
+        session.middleware(KeepResponseTypes())
+        session.middleware(LongMessages())
     return Bot(
         token.get_secret_value() if token else OFFLINE_TOKEN,
         session=session,
@@ -102,7 +109,7 @@ def build_services(
         db=database,
         knowledge=knowledge,
         i18n=build_i18n(settings.default_locale),
-        languages=LanguageChoices(),
+        languages=LanguageChoices(subject_of=pseudonyms.subject),
         pseudonyms=pseudonyms,
         clock=clock or SystemClock(),
         fsm=fsm,
@@ -142,6 +149,13 @@ async def purge_once(services: Services) -> dict[str, int]:
     return counts
 
 
+async def load_remembered_languages(services: Services) -> int:
+    async with services.db.sessions() as session:
+        remembered = await all_remembered(session)
+    services.languages.load_directory(remembered)
+    return len(remembered)
+
+
 def _remembered(services: Services) -> Any:
     async def remembered(user_id: int, data: dict[str, Any]) -> str | None:
         turn = data.get("turn")
@@ -164,6 +178,7 @@ def add_background_jobs(services: Services, bot: Bot) -> Delivery:
     jobs.add("purge", lambda: purge_once(services), every=PURGE_SECONDS, first_after=60.0)
     jobs.add("stats", lambda: services.tally.flush(services.db.sessions), every=STATS_SECONDS,
              first_after=STATS_SECONDS)
+    jobs.add("languages", lambda: load_remembered_languages(services), every=LANGUAGES_SECONDS)
     for name, run, every in handlers.background_jobs(services):
         jobs.add(name, run, every=every, first_after=every)
     return delivery
@@ -182,6 +197,7 @@ def create_dispatcher(services: Services) -> Dispatcher:
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
     dispatcher.errors.register(on_error)
     dispatcher.include_routers(*handlers.build_routers())
+    run_filters_on_the_loop(dispatcher)
 
     async def on_startup(bot: Bot) -> None:
         if not services.jobs.has("outbox"):

@@ -85,9 +85,17 @@ def _log_uncaught(kind: type[BaseException], error: BaseException,
                                       exc_info=(kind, error, trace))
 
 
+# One line per update ("Update id=… is handled. Duration …"): shown at DEBUG only, so a busy
+# worker's INFO log says what happened, not that something did, 300 times a second.
+PER_UPDATE_LOGGERS = ("aiogram.event",)
+
+
 def configure_logging(level: str | int, secrets: list[str] | None = None) -> None:
     install_safe_records()
     register_secrets(secrets or [])
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet_parameter_loggers()
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        for name in PER_UPDATE_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
     sys.excepthook = _log_uncaught

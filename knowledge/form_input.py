@@ -45,16 +45,32 @@ def parse_amount(text: str) -> int | None:
     return round(value) if value > 0 else None
 
 
+# Folded names and aliases of a districts list, built once per loaded base: questions look for
+# a district in every window of one to three words, so this is asked dozens of times a message.
+_NAME_TABLES: dict[int, tuple[list[District], dict[str, District]]] = {}
+
+
+def _district_names(districts: list[District]) -> dict[str, District]:
+    cached = _NAME_TABLES.get(id(districts))
+    if cached is not None and cached[0] is districts:
+        return cached[1]
+    names: dict[str, District] = {}
+    for district in districts:
+        for name in (district.name, *district.aliases):
+            names[" ".join(fold(name).replace("-", " ").split())] = district
+    if len(_NAME_TABLES) > 8:  # old bases after reloads
+        _NAME_TABLES.clear()
+    _NAME_TABLES[id(districts)] = (districts, names)
+    return names
+
+
 def match_district(text: str, districts: list[District]) -> District | None:
     """The district a resident means: its name, an alias or a near spelling of either."""
     wanted = " ".join(fold(text).replace("-", " ").split())
     for prefix in ("na ", "w ", "we ", "z ", "dzielnica ", "osiedle "):
         if wanted.startswith(prefix):
             wanted = wanted[len(prefix):]
-    names = {}
-    for district in districts:
-        for name in (district.name, *district.aliases):
-            names[" ".join(fold(name).replace("-", " ").split())] = district
+    names = _district_names(districts)
     if wanted in names:
         return names[wanted]
     found = process.extractOne(wanted, list(names), scorer=fuzz.ratio, score_cutoff=DISTRICT_CUTOFF)

@@ -38,6 +38,54 @@ def find(tokens: list[str], cues: list[Cue]) -> Cue | None:
     return None
 
 
+class CueSet:
+    """Cues indexed by their first word, so a message is read once, not once per cue: each
+    token looks up the cues that can start there (exact stems, and prefix stems by every
+    prefix length the set has) and only those are checked. `first` gives what `find` gives:
+    the earliest cue in the list that occurs anywhere."""
+
+    def __init__(self, cues: list[Cue]) -> None:
+        self.cues = cues
+        self._exact: dict[str, list[int]] = {}
+        self._prefix: dict[str, list[int]] = {}
+        for number, cue in enumerate(cues):
+            if cue:
+                stem, is_prefix = cue[0]
+                (self._prefix if is_prefix else self._exact).setdefault(stem, []).append(number)
+        self._prefix_lengths = sorted({len(stem) for stem in self._prefix})
+
+    def first(self, tokens: list[str]) -> int | None:
+        """The index of the earliest cue that occurs in `tokens`, or None."""
+        best: int | None = None
+        for start, token in enumerate(tokens):
+            candidates = self._exact.get(token, [])
+            for length in self._prefix_lengths:
+                if length > len(token):
+                    break
+                candidates = candidates + self._prefix.get(token[:length], [])
+            for number in candidates:
+                if (best is None or number < best) and _matches_at(tokens, start,
+                                                                   self.cues[number]):
+                    best = number
+        return best
+
+    def found(self, tokens: list[str]) -> bool:
+        return self.first(tokens) is not None
+
+
+class GroupedCues:
+    """Cues of several groups (places, offices) in one `CueSet`: the first group with a cue
+    in the message, in the groups' order."""
+
+    def __init__(self, groups: list[list[Cue]]) -> None:
+        self._owner = [number for number, cues in enumerate(groups) for _ in cues]
+        self._set = CueSet([cue for cues in groups for cue in cues])
+
+    def first_group(self, tokens: list[str]) -> int | None:
+        found = self._set.first(tokens)
+        return None if found is None else self._owner[found]
+
+
 def tokens_of(text: str) -> list[str]:
     return [fold(word) for word in words(text)]
 
@@ -55,49 +103,55 @@ class Verdict:
 @dataclass(frozen=True)
 class _SenseRule:
     id: str
-    ours: list[Cue]
-    around: list[Cue]
-    unless: list[Cue]
+    ours: CueSet
+    around: CueSet
+    unless: CueSet
 
     @classmethod
     def of(cls, sense: Sense) -> _SenseRule:
-        return cls(sense.id, [compile_cue(c) for c in sense.ours],
-                   [compile_cue(c) for c in sense.around], [compile_cue(c) for c in sense.unless])
+        return cls(sense.id, CueSet([compile_cue(c) for c in sense.ours]),
+                   CueSet([compile_cue(c) for c in sense.around]),
+                   CueSet([compile_cue(c) for c in sense.unless]))
 
 
 class ScopeGuard:
     def __init__(self, base: KnowledgeBase) -> None:
         rules = base.scope
         district_names = [name for d in base.districts for name in (d.name, *d.aliases)]
-        self._gdynia = [compile_cue(c) for c in [*rules.gdynia, *district_names]]
-        self._programmes = [compile_cue(c) for c in rules.programmes]
-        self._ours = self._programmes + [compile_cue(c) for c in rules.lis]
-        self._places = [(place.name, [compile_cue(c) for c in place.words])
-                        for place in rules.places]
-        self._offices = [(office.id, office.ask, [compile_cue(c) for c in office.words])
-                         for office in rules.offices]
+        programmes = [compile_cue(c) for c in rules.programmes]
+        self._gdynia = CueSet([compile_cue(c) for c in [*rules.gdynia, *district_names]])
+        self._programmes = CueSet(programmes)
+        self._ours = CueSet(programmes + [compile_cue(c) for c in rules.lis])
+        self._places = [place.name for place in rules.places]
+        self._place_cues = GroupedCues([[compile_cue(c) for c in place.words]
+                                        for place in rules.places])
+        self._offices = [(office.id, office.ask) for office in rules.offices]
+        self._office_cues = GroupedCues([[compile_cue(c) for c in office.words]
+                                         for office in rules.offices])
         self._senses = [_SenseRule.of(sense) for sense in rules.senses]
 
     def check(self, text: str) -> Verdict | None:
         tokens = tokens_of(text)
         for sense in self._senses:
-            if find(tokens, sense.ours) and (not sense.around or find(tokens, sense.around)) \
-                    and not find(tokens, sense.unless):
+            if sense.ours.found(tokens) and (not sense.around.cues or sense.around.found(
+                    tokens)) and not sense.unless.found(tokens):
                 return Verdict("everyday_sense", sense.id, "city_hall")
-        if not find(tokens, self._gdynia):
-            for names, cues in self._places:
-                if find(tokens, cues):
-                    return Verdict("other_place", names.get("pl", ""), "city_hall", names)
-        if not find(tokens, self._ours):
-            for office, ask, cues in self._offices:
-                if find(tokens, cues):
-                    return Verdict("other_office", office, ask)
+        if not self._gdynia.found(tokens):
+            place = self._place_cues.first_group(tokens)
+            if place is not None:
+                names = self._places[place]
+                return Verdict("other_place", names.get("pl", ""), "city_hall", names)
+        if not self._ours.found(tokens):
+            office = self._office_cues.first_group(tokens)
+            if office is not None:
+                office_id, ask = self._offices[office]
+                return Verdict("other_office", office_id, ask)
         return None
 
 
     def names_programme(self, text: str) -> bool:
         """The question names one of LIS's programmes (scope.yaml `programmes`)."""
-        return find(tokens_of(text), self._programmes) is not None
+        return self._programmes.found(tokens_of(text))
 
 
 class SmallTalkReader:
@@ -110,8 +164,8 @@ class SmallTalkReader:
             ((kind, tokens_of(phrase)) for kind, talk in kinds.items()
              for phrases in talk.phrases.values() for phrase in phrases),
             key=lambda item: -len(item[1]))  # the longest first: "dzień dobry" before "dzień"
-        self._insults = [compile_cue(w) for talk in kinds.values()
-                         for cues in talk.words.values() for w in cues]
+        self._insults = CueSet([compile_cue(w) for talk in kinds.values()
+                                for cues in talk.words.values() for w in cues])
 
     def read(self, text: str) -> tuple[list[str], str]:
         """(the small-talk kinds the message opens with or consists of, the rest of it)."""
@@ -136,7 +190,7 @@ class SmallTalkReader:
         return found, text[rest_start:].strip()
 
     def is_insult(self, text: str) -> bool:
-        return find(tokens_of(text), self._insults) is not None
+        return self._insults.found(tokens_of(text))
 
 
 def _offset_of_word(text: str, raw: list[str], index: int) -> int:

@@ -319,6 +319,11 @@ class Matcher:
         return self._feature_ids.setdefault(name, len(self._feature_ids))
 
     @property
+    def encodes(self) -> bool:
+        """Questions go through the sentence encoder (~20 ms of CPU each), not words alone."""
+        return self._encoder is not None and self._dense is not None
+
+    @property
     def known_words(self) -> frozenset[str]:
         return self._known_words
 

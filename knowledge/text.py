@@ -13,13 +13,33 @@ _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 
 def fold(text: str) -> str:
     """Lower-case and strip Latin diacritics: 'Zgłoś ŁAWKĘ' -> 'zglos lawke'. Cyrillic stays."""
-    return "".join(_fold_char(c) for c in text.translate(_LETTERS_WITHOUT_DECOMPOSITION)).casefold()
+    if text.isascii():
+        return text.casefold()
+    return text.translate(_FOLDED).casefold()
 
 
 def _fold_char(char: str) -> str:
+    char = char.translate(_LETTERS_WITHOUT_DECOMPOSITION)
     if char.isascii() or _CYRILLIC.match(char):
         return char  # Ukrainian й and ї are letters of their own, not accented ones
     return "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+
+
+class _FoldTable(dict[int, str]):
+    """Each character's folded form, worked out the first time `str.translate` meets it: the
+    matcher folds every word of every message, and a Python loop per character cost more than
+    the rest of matching. Bounded, so text full of rare characters cannot grow it for good."""
+
+    LIMIT = 20_000
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        if len(self) < self.LIMIT:
+            self[code] = folded
+        return folded
+
+
+_FOLDED = _FoldTable()
 
 
 def words(text: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.consents import ActiveConsent
@@ -23,3 +24,9 @@ async def remember_language(session: AsyncSession, consent: ActiveConsent, local
 async def remembered_language(session: AsyncSession, subject: str) -> str | None:
     row = await session.get(LanguagePreference, subject)
     return row.locale if row else None
+
+
+async def all_remembered(session: AsyncSession) -> dict[str, str]:
+    """Every stored language, by pseudonym (only residents who consented have one)."""
+    rows = await session.exec(select(LanguagePreference.subject, LanguagePreference.locale))
+    return dict(rows.all())

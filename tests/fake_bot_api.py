@@ -61,6 +61,7 @@ class FakeBotApi:
         self.unexpected: list[tuple[str, Params]] = []
         self.updates: list[dict[str, Any]] = []  # not yet confirmed by an offset
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self.chat_messages: dict[int, list[dict[str, Any]]] = {}  # the same, by chat, in order
         self._changed = asyncio.Condition()
         self._stopping = False
         self._update_ids = itertools.count(100)
@@ -244,8 +245,12 @@ class FakeBotApi:
     async def _parse(self, request: web.Request) -> Params:
         params: Params = {}
         if request.content_type == "application/json":
+            # Telegram takes a JSON body as well as a form; both are recorded as the form's
+            # strings (objects as their JSON), so every check reads the same parameters.
             body = await request.json()
-            params.update(body if isinstance(body, dict) else {})
+            body = body if isinstance(body, dict) else {}  # refused below: no parameters
+            params.update({key: value if isinstance(value, str) else json.dumps(value)
+                           for key, value in body.items()})
         elif request.can_read_body:
             form = await request.post()
             files: dict[str, web.FileField] = {}
@@ -416,6 +421,7 @@ class FakeBotApi:
         }
         _set_markup(message, params)
         self.messages[(chat_id, message["message_id"])] = message
+        self.chat_messages.setdefault(chat_id, []).append(message)
         return dict(message)
 
     def _existing_message(self, params: Params) -> dict[str, Any] | None:

@@ -129,3 +129,28 @@ def test_forged_callback_data_is_refused_with_a_value_error_only(kind: type[Call
     except (ValueError, TypeError):
         return
     assert parsed.pack() is not None
+
+
+# -- folding ---------------------------------------------------------------------------------
+
+def _fold_one_by_one(text: str) -> str:
+    """The definition `fold` implements with a cached translation table."""
+    import unicodedata
+
+    def one(char: str) -> str:
+        char = char.translate(str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O"}))
+        if char.isascii() or re.match(r"[\u0400-\u04FF]", char):
+            return char
+        return "".join(c for c in unicodedata.normalize("NFKD", char)
+                       if not unicodedata.combining(c))
+
+    return "".join(one(c) for c in text).casefold()
+
+
+@SETTINGS
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60)
+       | st.sampled_from(["Zgłoś ŁAWKĘ na Oksywiu 🌳", "Їжак і ЄВРО", "Straße ﬁ Ørsted"]))
+def test_folding_is_the_same_however_it_is_computed(text: str) -> None:
+    from knowledge.text import fold
+
+    assert fold(text) == _fold_one_by_one(text)

@@ -58,3 +58,41 @@ async def test_a_question_from_someone_who_stored_nothing_writes_nothing(
     assert not [s for s in seen if not s.startswith("SELECT")], seen  # counted in memory
     assert not [s for s in seen if "language_preference" in s], seen  # remembered: cached
     assert len(seen) == 1, seen  # the FSM state (in Redis when several workers run)
+
+
+def test_no_filter_is_run_in_a_thread(harness: BotHarness) -> None:
+    """aiogram sends a synchronous filter to a thread on every check; ours run on the loop."""
+    from handlers.platform.routing import filters_in_threads
+
+    assert filters_in_threads(harness.dispatcher) == 0
+
+
+async def test_remembered_languages_are_known_without_asking_the_database(
+    harness: BotHarness,
+) -> None:
+    from storage.models import LanguagePreference
+
+    harness.auto_deliver = False
+    elsewhere = 7_200_000_077  # stored their language through another worker
+    async with harness.services.db.sessions() as session:
+        session.add(LanguagePreference(subject=harness.services.pseudonyms.subject(elsewhere),
+                                       locale="uk"))
+        await session.commit()
+    await harness.services.jobs.tick("languages")  # what every worker does every 30 s
+
+    with statements(harness) as seen:
+        fresh = await harness.chat(7_200_000_078, language_code="pl").send("Co to jest LIS?")
+        remembered = await harness.chat(elsewhere, language_code="pl").send("/start")
+    assert "Laboratorium" in fresh[0].text
+    assert "Привіт" in remembered[0].text  # their stored language, not Telegram's
+    assert not [s for s in seen if "language_preference" in s], seen
+
+    chat = harness.chat(7_200_000_079, language_code="pl")  # stores one here, then erases
+    await chat.send("/language")
+    await chat.press("🇬🇧 English")
+    await chat.press("💾 Remember my choice")
+    await chat.press("✅ I agree")
+    assert "I will remember your language" in chat.last.text
+    await chat.send("/forget")
+    await chat.press("🗑 Yes, erase everything")
+    assert "Cześć" in (await chat.send("/start"))[0].text  # forgotten at once, not in 30 s

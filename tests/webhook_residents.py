@@ -43,9 +43,7 @@ class Resident:
     def press(self, label: str) -> dict[str, Any]:
         """The update of pressing the newest button whose label contains `label` (on the
         messages as they are now, edits included)."""
-        chat = sorted((key[1], message) for key, message in self.api.messages.items()
-                      if key[0] == self.user_id)
-        for _id, message in reversed(chat):
+        for message in reversed(self.api.chat_messages.get(self.user_id, [])):
             for button in buttons(message):
                 if label in button["text"] and "callback_data" in button:
                     return self.api.push_callback(self.user_id, dict(message),

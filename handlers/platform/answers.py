@@ -8,10 +8,10 @@ from urllib.parse import urlsplit
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.platform.context import Turn
-from handlers.platform.telegram_html import TEXT_LIMIT, visible_length
+from handlers.platform.keyboards import Keyboard
+from handlers.platform.telegram_html import TEXT_LIMIT, utf16_len, visible_length
 from knowledge.model import Entry, localized
 from knowledge.render import render_answer
 
@@ -43,7 +43,10 @@ def with_sources(text: str, sources: list[str]) -> str:
         for url in shown
     )
     footer = "\n\n<i>" + _("Sources: {links}").format(links=links) + "</i>"
-    return text + footer if visible_length(text + footer) <= TEXT_LIMIT else text
+    with_sources = text + footer
+    if utf16_len(with_sources) <= TEXT_LIMIT:  # markup only adds characters: no parse needed
+        return with_sources
+    return with_sources if visible_length(with_sources) <= TEXT_LIMIT else text
 
 
 def answer_view(turn: Turn, topic_id: str, locale: str, *, feedback: bool = True
@@ -51,7 +54,7 @@ def answer_view(turn: Turn, topic_id: str, locale: str, *, feedback: bool = True
     base = turn.base
     entry = base.entries[topic_id]
     text = with_sources(render_answer(base, entry, locale, turn.today), entry.sources)
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     related = [(rid, found) for rid in entry.related if (found := base.entry(rid)) is not None]
     for related_id, related_entry in related:
         keyboard.button(text=entry_title(related_entry, locale),
@@ -66,7 +69,7 @@ def answer_view(turn: Turn, topic_id: str, locale: str, *, feedback: bool = True
 
 
 def topics_keyboard(turn: Turn, topic_ids: list[str], locale: str) -> InlineKeyboardMarkup:
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     for topic_id in topic_ids:
         entry = turn.base.entry(topic_id)
         if entry is not None:

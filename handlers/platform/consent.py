@@ -27,11 +27,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.platform.answers import answer_view
 from handlers.platform.context import Turn
 from handlers.platform.facts import reach_lis
+from handlers.platform.keyboards import Keyboard
 from handlers.platform.telegram_html import visible_text
 from handlers.platform.telegram_ops import remove_buttons, replace_message, tell, usable
 from knowledge.model import LOCALES, ConsentPurpose, localized
@@ -83,7 +83,7 @@ def prompt(turn: Turn, policy: ConsentPurpose, purpose: str, locale: str, stage:
         choices = [(_("👪 My parent or guardian agrees"), "guardian"),
                    (_("❌ No, thanks"), "decline")]
         widths = (1,)
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     for label, action in choices:
         keyboard.button(text=label, callback_data=ConsentCallback(
             action=action, purpose=purpose, version=policy.version, lang=locale, ref=ref))

@@ -117,10 +117,15 @@ class Turn:
         return self.services.pseudonyms.subject(user_id)
 
     async def match(self, question: str, **options: Any) -> Match:
-        """The knowledge snapshot's answer to a question, worked out off the event loop."""
+        """The knowledge snapshot's answer to a question: off the event loop when it encodes
+        the question (~20 ms); on it when it matches words only (~1 ms, less than the hop to a
+        thread and back would cost)."""
+        matcher = self.knowledge.matcher
+        if not matcher.encodes:
+            return matcher.search(question, **options)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.services.matching, partial(
-            self.knowledge.matcher.search, question, **options))
+            matcher.search, question, **options))
 
     def enqueue(self, outgoing: Outgoing) -> OutboxMessage:
         """Queue a message; delivery is woken once this update's transaction commits."""

@@ -28,11 +28,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from handlers.platform.consent import ask_consent, current_consent
 from handlers.platform.context import Turn
+from handlers.platform.keyboards import Keyboard
 from handlers.platform.middlewares import FORM_STATE_PREFIX
 from handlers.platform.telegram_html import fit
 from handlers.platform.telegram_ops import remove_buttons, replace_buttons, tell, usable
@@ -239,7 +239,7 @@ class Form(Generic[D]):
             number=number, total=len(order), question=str(step.question)) + "</b>"]
         if hint:
             lines.append(f"<i>{html.escape(hint)}</i>")
-        keyboard = InlineKeyboardBuilder()
+        keyboard = Keyboard()
         widths: list[int] = []
         if step.choices is not None:
             choices = step.choices(draft, turn)
@@ -260,7 +260,7 @@ class Form(Generic[D]):
         return "\n".join(lines), keyboard.as_markup()
 
     def _summary_view(self, draft: D, turn: Turn) -> tuple[str, InlineKeyboardMarkup]:
-        keyboard = InlineKeyboardBuilder()
+        keyboard = Keyboard()
         editable = [s for s in self.order(draft) if s.edit_label is not None]
         for step in editable:
             keyboard.button(text=_("✏️ {field}").format(field=str(step.edit_label)),
@@ -347,7 +347,7 @@ class Form(Generic[D]):
             await state.clear()
             await message.answer(_("Cancelled: nothing was saved."))
             return
-        keyboard = InlineKeyboardBuilder()
+        keyboard = Keyboard()
         keyboard.button(text=_("🗑 Yes, delete my draft"),
                         callback_data=self._data("drop", draft.step))
         keyboard.button(text=_("↩ No, continue"), callback_data=self._data("keep", draft.step))

@@ -34,18 +34,23 @@ def locale_from_language_code(language_code: str | None) -> str | None:
 
 
 class LanguageChoices:
-    """Languages residents picked in this process, and remembered ones looked up recently.
+    """Languages residents picked in this process, and the remembered (stored) ones.
 
     The choice itself is kept only in memory: storing it needs the `preferences` consent.
-    Remembered languages are cached for a few minutes so a resident who stored nothing costs
-    no query per update. Bounded, so a busy bot cannot grow it without limit.
+    Remembered languages come from a directory of all of them (pseudonym -> locale), loaded
+    and refreshed by the "languages" job, so a resident who stored nothing costs no query;
+    until it is loaded (or if it cannot be), each resident's is looked up and cached for a few
+    minutes. Bounded, so a busy bot cannot grow the per-resident maps without limit.
     """
 
-    def __init__(self, capacity: int = 50_000, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, capacity: int = 50_000, clock: Callable[[], float] = time.monotonic,
+                 subject_of: Callable[[int], str] | None = None) -> None:
         self._capacity = capacity
         self._clock = clock
+        self._subject_of = subject_of
         self._choices: OrderedDict[int, str] = OrderedDict()
         self._remembered: OrderedDict[int, tuple[float, str | None]] = OrderedDict()
+        self._directory: dict[str, str] | None = None
 
     def get(self, user_id: int) -> str | None:
         return self._choices.get(user_id)
@@ -56,16 +61,31 @@ class LanguageChoices:
     def forget(self, user_id: int) -> None:
         self._choices.pop(user_id, None)
         self._remembered.pop(user_id, None)
+        if self._directory is not None and self._subject_of is not None:
+            self._directory.pop(self._subject_of(user_id), None)
+
+    def load_directory(self, remembered: dict[str, str]) -> None:
+        """Every stored language (the "languages" job, every few seconds)."""
+        self._directory = remembered
 
     def cached_remembered(self, user_id: int) -> tuple[bool, str | None]:
         """(known, locale): known is False when the database must be asked."""
+        if self._directory is not None and self._subject_of is not None:
+            return True, self._directory.get(self._subject_of(user_id))
         entry = self._remembered.get(user_id)
         if entry is None or self._clock() - entry[0] > REMEMBERED_TTL:
             return False, None
         return True, entry[1]
 
     def cache_remembered(self, user_id: int, locale: str | None) -> None:
+        """What is stored for the resident now (just stored, or just looked up)."""
         self._put(self._remembered, user_id, (self._clock(), locale))
+        if self._directory is not None and self._subject_of is not None:
+            subject = self._subject_of(user_id)
+            if locale is None:
+                self._directory.pop(subject, None)
+            else:
+                self._directory[subject] = locale
 
     def _put(self, mapping: OrderedDict[int, Any], user_id: int, value: Any) -> None:
         mapping[user_id] = value

@@ -19,7 +19,13 @@ from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextR
 from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
 
-from handlers.platform.telegram_html import TEXT_LIMIT, fit, split_message, visible_length
+from handlers.platform.telegram_html import (
+    TEXT_LIMIT,
+    fit,
+    split_message,
+    utf16_len,
+    visible_length,
+)
 
 
 def _is_html(bot: Bot, parse_mode: Any) -> bool:
@@ -49,7 +55,7 @@ class LongMessages(BaseRequestMiddleware):
 
     @staticmethod
     def _too_long(bot: Bot, text: str | None, parse_mode: Any) -> bool:
-        if text is None or len(text) <= TEXT_LIMIT:  # markup only adds characters: the cheap common case
+        if text is None or utf16_len(text) <= TEXT_LIMIT:  # markup only adds: the common case
             return False
         return (visible_length(text) if _is_html(bot, parse_mode) else len(text)) > TEXT_LIMIT
 

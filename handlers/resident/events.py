@@ -23,12 +23,12 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel import col, update
 
 from handlers.platform.consent import current_consent
 from handlers.platform.context import Services, Turn
 from handlers.platform.forms import Form, FormData, Invalid, Step
+from handlers.platform.keyboards import Keyboard
 from handlers.platform.purposes import Purpose
 from handlers.platform.telegram_html import utf16_len
 from handlers.platform.telegram_ops import tell, usable
@@ -94,7 +94,7 @@ async def show_events(message: Message, turn: Turn, *, programme: str | None = N
                              reply_markup=_news_keyboard())
         return
     lines = ["<b>" + _("Coming up") + "</b>"]
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     for number, event in enumerate(events, 1):
         lines += ["", f"{number}. <b>{title(event, locale)}</b>",
                   "🗓 " + html.escape(when(event.start, turn.now, locale))]
@@ -127,7 +127,7 @@ def _no_upcoming(turn: Turn, programme: str | None, district: str | None) -> str
 
 
 def _news_keyboard() -> InlineKeyboardMarkup:
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     keyboard.button(text=_("🔔 LIS news"), callback_data=MenuCallback(action="news"))
     return keyboard.as_markup()
 
@@ -181,7 +181,7 @@ async def cmd_consultations(message: Message, turn: Turn) -> None:
 
 
 def _event_keyboard(event: Event, turn: Turn) -> InlineKeyboardMarkup:
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     if signup_open(event, turn):
         keyboard.button(text=_("✍️ Sign up"), callback_data=EventCallback(action="signup",
                                                                          event=event.id))
@@ -244,7 +244,7 @@ def _already(signup: Signup) -> str:
 
 
 def cancel_keyboard(signup: Signup) -> InlineKeyboardMarkup:
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     keyboard.button(text=_("✖ Cancel my sign-up"),
                     callback_data=SignupCallback(action="cancel", signup=signup.id or 0))
     return keyboard.as_markup()

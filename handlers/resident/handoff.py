@@ -23,13 +23,13 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_datetime
 
 from handlers.platform.answers import answer_view
 from handlers.platform.consent import current_consent
 from handlers.platform.context import Services, Turn
 from handlers.platform.forms import Form, FormData, Invalid, Step
+from handlers.platform.keyboards import Keyboard
 from handlers.platform.purposes import Purpose
 from handlers.platform.telegram_html import utf16_len
 from handlers.platform.telegram_ops import remove_buttons, tell, usable
@@ -183,7 +183,7 @@ async def on_handoff_button(query: CallbackQuery, turn: Turn, state: FSMContext,
 
 
 def handoff_button() -> InlineKeyboardMarkup:
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     keyboard.button(text=_("👤 Ask LIS staff"), callback_data=MenuCallback(action="handoff"))
     return keyboard.as_markup()
 
@@ -202,7 +202,7 @@ def answer_with_offer(turn: Turn, topic_id: str, locale: str
 # -- the thread, resident side ----------------------------------------------------------------
 
 def rating_keyboard(ticket: Ticket) -> InlineKeyboardMarkup:
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     for value, label in (("1", _("👍 It helped")), ("0", _("👎 It did not help"))):
         keyboard.button(text=label, callback_data=TicketCallback(action="rate",
                                                                  ticket=ticket.id or 0,

@@ -18,10 +18,10 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.platform.consent import ask_consent, current_consent
 from handlers.platform.context import Turn
+from handlers.platform.keyboards import Keyboard
 from handlers.platform.purposes import Purpose
 from handlers.platform.telegram_ops import tell, usable
 from handlers.resident.menu import MenuCallback
@@ -39,7 +39,7 @@ class LanguageCallback(CallbackData, prefix="lang"):
 
 
 def language_keyboard() -> InlineKeyboardMarkup:
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     for code in LOCALES:
         keyboard.button(text=LANGUAGE_NAMES[code], callback_data=LanguageCallback(code=code))
     keyboard.adjust(3)
@@ -47,7 +47,7 @@ def language_keyboard() -> InlineKeyboardMarkup:
 
 
 def remember_keyboard() -> InlineKeyboardMarkup:
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     keyboard.button(text=_("💾 Remember my choice"),
                     callback_data=MenuCallback(action="remember-language"))
     return keyboard.as_markup()

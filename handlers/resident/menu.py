@@ -6,9 +6,9 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.platform.answers import TopicCallback
+from handlers.platform.keyboards import Keyboard
 
 # The five programmes of LIS and the entry that introduces each.
 PROGRAMMES = (
@@ -35,7 +35,7 @@ class MenuCallback(CallbackData, prefix="menu"):
 
 
 def menu_keyboard(*, language_button: bool = False) -> InlineKeyboardMarkup:
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     for label, topic_id in PROGRAMMES:
         keyboard.button(text=str(label), callback_data=TopicCallback(topic=topic_id))
     keyboard.button(text=_("💡 Describe a BO idea"), callback_data=MenuCallback(action="idea"))

@@ -6,9 +6,9 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.platform.context import Turn
+from handlers.platform.keyboards import Keyboard
 from handlers.resident import events, ideas
 from handlers.views.events import SignupCallback
 from knowledge.model import localized
@@ -30,7 +30,7 @@ async def cmd_mine(message: Message, turn: Turn) -> None:
         lines += ["<b>" + _("Your ideas") + "</b>", *idea_lines]
     if signup_lines:
         lines += [""] * bool(lines) + ["<b>" + _("Your sign-ups") + "</b>", *signup_lines]
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     for signup in signups:
         event = turn.base.events[signup.event_id]
         keyboard.button(text=_("✖ Cancel: {event}").format(

@@ -15,10 +15,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.platform.consent import ask_consent, current_consent
 from handlers.platform.context import Turn
+from handlers.platform.keyboards import Keyboard
 from handlers.platform.personal_data import erase_purpose
 from handlers.platform.purposes import Purpose
 from handlers.platform.telegram_ops import (
@@ -50,7 +50,7 @@ def preferences_text(subscription: NewsSubscription) -> str:
 
 
 def preferences_keyboard(subscription: NewsSubscription) -> InlineKeyboardMarkup:
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     chosen = set(subscription.programmes)
     for programme, label in PROGRAMME_LABELS.items():
         mark = "✓ " if not chosen or programme in chosen else "○ "
@@ -127,7 +127,7 @@ async def on_preferences(query: CallbackQuery, callback_data: NewsCallback, turn
         tell(callback_answer, _("Saved."))
         return
     if action == "districts":
-        keyboard = InlineKeyboardBuilder()
+        keyboard = Keyboard()
         keyboard.button(text=_("All districts"), callback_data=NewsCallback(action="district"))
         for index, name in enumerate(districts):
             keyboard.button(text=name, callback_data=NewsCallback(action="district",

@@ -22,12 +22,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_datetime
 
 from handlers.platform.answers import answer_view
 from handlers.platform.clock import GDYNIA
 from handlers.platform.context import Turn
+from handlers.platform.keyboards import Keyboard
 from handlers.platform.personal_data import (
     ErasureReport,
     ask_staff_to_erase,
@@ -102,7 +102,7 @@ async def cmd_consents(message: Message, turn: Turn) -> None:
     if not active:
         await message.answer(_("You have not given any consent, so I store nothing about you."))
         return
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     lines = ["<b>" + _("Your consents") + "</b>"]
     for consent in active:
         name = html.escape(turn.services.purposes.name(consent.purpose))
@@ -129,7 +129,7 @@ async def on_withdraw(query: CallbackQuery, callback_data: WithdrawCallback, tur
         tell(callback_answer, _("This consent is no longer in force."), alert=True)
         return
     if not callback_data.sure and (refs := await submissions(turn, subject, [purpose.id])):
-        keyboard = InlineKeyboardBuilder()
+        keyboard = Keyboard()
         keyboard.button(text=_("Yes, withdraw and delete them"),
                         callback_data=WithdrawCallback(purpose=purpose.id, sure=True))
         keyboard.button(text=_("No, keep my consent"), callback_data=MenuCallback(action="keep"))
@@ -152,7 +152,7 @@ async def on_withdraw(query: CallbackQuery, callback_data: WithdrawCallback, tur
 
 
 def forget_keyboard() -> InlineKeyboardMarkup:
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     keyboard.button(text=_("🗑 Yes, erase everything"), callback_data=MenuCallback(action="forget"))
     keyboard.button(text=_("Cancel"), callback_data=MenuCallback(action="keep"))
     keyboard.adjust(1)

@@ -17,11 +17,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.platform.answers import FeedbackCallback, TopicCallback, topics_keyboard
 from handlers.platform.context import Turn
 from handlers.platform.facts import contact_line, contact_name, reach_lis
+from handlers.platform.keyboards import Keyboard
 from handlers.platform.memory import Asked
 from handlers.platform.telegram_ops import replace_buttons, tell, usable
 from handlers.resident import events, handoff, ideas
@@ -43,7 +43,7 @@ EVENT_TOPICS = {"urbanlab.consultations": None, "bo.help-consult": "bo"}
 
 
 def fallback_keyboard() -> InlineKeyboardMarkup:
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     keyboard.button(text=_("👤 Ask LIS staff"), callback_data=MenuCallback(action="handoff"))
     keyboard.button(text=_("📞 Contact LIS"), callback_data=TopicCallback(topic=CONTACT_TOPIC))
     keyboard.button(text=_("📋 Menu"), callback_data=MenuCallback(action="menu"))

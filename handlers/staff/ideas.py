@@ -15,11 +15,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.platform.context import Turn
 from handlers.platform.facts import contact_line
 from handlers.platform.filters import Coordinator
+from handlers.platform.keyboards import Keyboard
 from handlers.platform.telegram_ops import replace_buttons, replace_message, tell, usable
 from handlers.views.ideas import STATUS_BUTTONS, STATUS_LABELS, IdeaStatusCallback, staff_view
 from knowledge.model import localized
@@ -31,7 +31,7 @@ NOT_ELIGIBLE = "not_eligible"
 
 
 def _markup(rows: list[list[dict[str, str]]]) -> InlineKeyboardMarkup:
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     for row in rows:
         for button in row:
             keyboard.button(text=button["text"], callback_data=button["data"])
@@ -40,7 +40,7 @@ def _markup(rows: list[list[dict[str, str]]]) -> InlineKeyboardMarkup:
 
 
 def _reason_keyboard(turn: Turn, idea_id: int, locale: str) -> InlineKeyboardMarkup:
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     for reason_id, reason in turn.base.form("bo_idea").reasons.items():
         keyboard.button(text=localized(reason.label, locale), callback_data=IdeaStatusCallback(
             idea_id=idea_id, status=NOT_ELIGIBLE, reason=reason_id))

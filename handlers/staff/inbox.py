@@ -17,10 +17,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.platform.context import Turn
+from handlers.platform.keyboards import Keyboard
 from handlers.platform.telegram_ops import remove_buttons, tell, usable
 from knowledge.inbox import Group, Question, group_questions
 from knowledge.search import Matcher
@@ -43,7 +43,7 @@ async def inbox_groups(session: AsyncSession, matcher: Matcher) -> list[Group]:
 
 
 def _keyboard(groups: list[Group]) -> InlineKeyboardMarkup:
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     for number, group in enumerate(groups, 1):
         if group.suggestion:
             keyboard.button(text=_("{number}: → {topic}").format(number=number,

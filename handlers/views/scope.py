@@ -6,10 +6,10 @@ import html
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.platform.context import Turn
 from handlers.platform.facts import contact_line, contact_name
+from handlers.platform.keyboards import Keyboard
 from handlers.resident.menu import MenuCallback
 from knowledge.model import localized
 from knowledge.scope import Verdict
@@ -44,6 +44,6 @@ def scope_reply(turn: Turn, verdict: Verdict, locale: str) -> str:
 
 
 def scope_keyboard() -> InlineKeyboardMarkup:
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Keyboard()
     keyboard.button(text=_("📋 What I can help with"), callback_data=MenuCallback(action="menu"))
     return keyboard.as_markup()
