@@ -6,8 +6,8 @@
                             (the Procfile web process; several may run behind one URL)
   purge                     delete what is past its retention period, and report counts
   outbox                    what is queued, delivered and undeliverable
-  migrate                   bring the database schema up to date and build the lemma
-                            dictionaries (the Procfile's release step)
+  migrate                   bring the database schema up to date, build the lemma
+                            dictionaries and train the word classifier (the release step)
   ask [QUESTION]            answer questions from the knowledge base, without Telegram
   knowledge check | eval    validate the knowledge files / measure the matcher
   knowledge inbox           questions the bot could not answer, grouped (--json, --suggestions)
@@ -141,6 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(logging.INFO, settings.secrets())
         asyncio.run(upgrade(settings.database_url))
         prepare()  # build the lemma dictionaries here, not in the first worker to start
+        from knowledge.store import KnowledgeStore
+
+        KnowledgeStore(settings.knowledge_dir)  # ...and train the word classifier once
         return 0
     if command in ("purge", "outbox"):
         from bot.maintenance import run_outbox_report, run_purge

@@ -149,8 +149,11 @@ class ClassifierCache:
     """The dense classifier trained on cached vectors, kept beside them by a fingerprint of
     what it was trained on: training costs about 1.5 s on every start, reading it 1 ms."""
 
-    def __init__(self, directory: Path, encoder: Encoder) -> None:
-        self.path = directory / CACHE_DIR / f"{encoder.name}.classifier.npz"
+    def __init__(self, directory: Path, encoder: Encoder | None = None, *,
+                 name: str | None = None) -> None:
+        """The dense classifier of `encoder` in `directory`'s cache, or the one `name`d."""
+        file = name or f"{encoder.name if encoder else 'lexical'}.classifier.npz"
+        self.path = directory / CACHE_DIR / file if name is None else directory / file
 
     def load(self, fingerprint: str) -> tuple[np.ndarray, np.ndarray] | None:
         if not self.path.exists():

@@ -54,6 +54,15 @@ def use_cache_dir(folder: Path | None) -> None:
     lemmatizer.cache_clear()
 
 
+def cache_folder() -> Path:
+    """Where the bot keeps what it builds once per machine (LEMMA_CACHE_DIR, else the user's
+    cache directory)."""
+    if _cache_dir is not None:
+        return _cache_dir
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "lis-bot"
+
+
 @lru_cache(maxsize=1)
 def dictionaries() -> DictionaryFactory:
     if TrieDictionaryFactory is None:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from knowledge import lemmas
 from knowledge.analyzer import detect_language, features, lemma, sublinear
 from knowledge.encoder import ClassifierCache, Encoder, VectorCache, text_key
 from knowledge.model import KnowledgeBase
@@ -487,7 +488,19 @@ def _train_classifier(matrix: Any, labels: np.ndarray, vocabulary_size: int, cla
     """
     if class_count < 2 or class_count * vocabulary_size > CLASSIFIER_MAX_CELLS:
         return None
-    return _linear_svm(matrix, labels, CLASSIFIER_C, class_count)
+    # Trained once per machine and knowledge version: scikit-learn's import and the training
+    # cost more than the rest of a worker's start-up.
+    digest = hashlib.sha1(f"{CLASSIFIER_C}|{matrix.shape}|{class_count}".encode())
+    for part in (matrix.indptr, matrix.indices, matrix.data, labels):
+        digest.update(np.ascontiguousarray(part).tobytes())
+    fingerprint = digest.hexdigest()
+    cache = ClassifierCache(lemmas.cache_folder(), name="lexical.classifier.npz")
+    cached = cache.load(fingerprint)
+    if cached is not None:
+        return cached
+    trained = _linear_svm(matrix, labels, CLASSIFIER_C, class_count)
+    cache.save(fingerprint, *trained)
+    return trained
 
 
 def _linear_svm(matrix: Any, labels: np.ndarray, c: float, class_count: int

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+import pytest
 from sqlalchemy import event
 
+from knowledge.store import KnowledgeStore
 from tests.driver import BotHarness
 from tests.flows import ANSWERS, answer, resident, start_with_consent
 
@@ -96,3 +99,24 @@ async def test_remembered_languages_are_known_without_asking_the_database(
     await chat.send("/forget")
     await chat.press("🗑 Yes, erase everything")
     assert "Cześć" in (await chat.send("/start"))[0].text  # forgotten at once, not in 30 s
+
+
+def test_the_word_classifier_is_trained_once_and_then_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, knowledge_store: KnowledgeStore,
+) -> None:
+    """A worker's start must not pay scikit-learn's import and training: `migrate` (or the
+    first start) trains it, the next starts read it."""
+    from knowledge import lemmas
+    from knowledge.search import Matcher
+
+    monkeypatch.setattr(lemmas, "cache_folder", lambda: tmp_path)
+    base = knowledge_store.current.base
+    first = Matcher(base)
+    stored = tmp_path / "lexical.classifier.npz"
+    assert stored.exists()
+    written = stored.stat().st_mtime_ns
+    second = Matcher(base)
+    assert stored.stat().st_mtime_ns == written  # read, not trained and written again
+    question = "Jak zgłosić pomysł do budżetu obywatelskiego?"
+    assert first.search(question).topic == second.search(question).topic
+    assert first.search(question).score == pytest.approx(second.search(question).score)

@@ -23,7 +23,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 
 from storage.db import Database
-from tests.fake_bot_api import FakeBotApi
+from tests.fake_bot_api import DEFAULT_TOKEN, FakeBotApi
 from tests.test_polling_e2e import PSEUDONYM_KEY, STARTUP_TIMEOUT, BotProcess, bot_environment
 from tests.webhook_residents import Resident, Worker
 
@@ -71,8 +71,8 @@ async def webhook_worker(env: dict[str, str], cwd: Path
     finally:
         if process.process.returncode is None:
             await process.terminate()
-        for secret in (SECRET, PSEUDONYM_KEY):
-            assert secret not in process.stderr
+        for secret in (SECRET, PSEUDONYM_KEY, DEFAULT_TOKEN, DEFAULT_TOKEN.split(":")[1]):
+            assert secret not in process.stderr  # at DEBUG, aiohttp's and aiogram's too
 
 
 async def _hand_off(http: aiohttp.ClientSession, resident: Resident, workers: list[Worker],
@@ -114,7 +114,8 @@ async def test_two_workers_handle_each_update_once_and_a_killed_ones_delivery_su
         "DATABASE_URL": fresh_postgres_url, "REDIS_URL": redis_url,
         "WEBHOOK_URL": "https://bot.example.org/telegram", "WEBHOOK_SECRET": SECRET,
         "DENSE_MATCHING": "0", "OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
-        "COORDINATOR_CHAT_ID": str(STAFF_CHAT), "COORDINATOR_IDS": str(COORDINATOR)}
+        "COORDINATOR_CHAT_ID": str(STAFF_CHAT), "COORDINATOR_IDS": str(COORDINATOR),
+        "LOG_LEVEL": "DEBUG"}
     migrate = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "migrate", cwd=tmp_path, env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
