@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 import aiohttp  # noqa: E402
 
 from tests.fake_bot_api import DEFAULT_TOKEN, FakeBotApi  # noqa: E402
-from tests.webhook_residents import Resident, Worker  # noqa: E402
+from tests.webhook_residents import Resident, Worker, free_port  # noqa: E402
 
 SECRET = "load-benchmark_secret-0123456789abcdef"
 PSEUDONYM_KEY = "load-benchmark-pseudonym-key-0123456789abcdef"
@@ -146,14 +146,6 @@ def questions(seed: int) -> list[tuple[str, str]]:
 
 
 # -- processes ----------------------------------------------------------------------------------
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
 
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -251,7 +243,7 @@ async def _start(api: FakeBotApi, config: Config, env: dict[str, str], folder: P
     processes, workers, logs = [], [], []
     start_s = start_rss = 0.0
     for number in range(config.workers):
-        port = _free_port()
+        port = free_port()
         log = folder / f"worker{number}.log"
         logs.append(log)
         started = time.perf_counter()

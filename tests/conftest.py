@@ -110,24 +110,25 @@ def service_url(name: str) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A database of this test run's own on the TEST_DATABASE_URL server, dropped afterwards."""
+def _own_database(prefix: str) -> Iterator[str]:
+    """A new database on the TEST_DATABASE_URL server, dropped afterwards."""
     server = make_url(service_url("TEST_DATABASE_URL"))
-    name = f"lis_bot_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     _run_aside(_administer(server, f'CREATE DATABASE "{name}"'))
     yield server.set(database=name).render_as_string(hide_password=False)
     _run_aside(_administer(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of this test run's own, shared by its tests."""
+    yield from _own_database("lis_bot_test")
 
 
 @pytest.fixture
 def fresh_postgres_url() -> Iterator[str]:
     """An empty database of this test's own (for bot processes that must see nothing else)."""
-    server = make_url(service_url("TEST_DATABASE_URL"))
-    name = f"lis_bot_fresh_{uuid.uuid4().hex[:10]}"
-    _run_aside(_administer(server, f'CREATE DATABASE "{name}"'))
-    yield server.set(database=name).render_as_string(hide_password=False)
-    _run_aside(_administer(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    yield from _own_database("lis_bot_fresh")
 
 
 def _run_aside(coroutine: Coroutine[Any, Any, None]) -> None:

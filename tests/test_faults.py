@@ -12,8 +12,8 @@ import pwd
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from tests.driver import BotHarness, ChatDriver
 from tests.flows import ANSWERS, DESCRIPTION, answer, fill_to_summary, start_with_consent
 from tests.test_events import KONS, events_harness, open_signup  # noqa: F401
 from tests.test_people import coordinator, open_ticket, staff_messages
+from tests.webhook_residents import free_port
 
 HOSTILE = '<b>ławka</b> </a> &amp; <a href="https://evil.example">kliknij</a> 🌳 '
 LONG_HOSTILE = (HOSTILE + "Zażółć gęślą jaźń, Їжак. ") * 60
@@ -101,12 +102,6 @@ async def test_hostile_text_in_a_sign_up(events_harness: BotHarness, typed: str)
 
 # -- PostgreSQL restarted in the middle of a form ------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _postgres_binaries() -> Path | None:
     for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
         if (candidate / "pg_ctl").exists():
@@ -122,7 +117,7 @@ class PrivatePostgres:
         binaries = _postgres_binaries()
         if binaries is None:
             pytest.skip("PostgreSQL server binaries (pg_ctl) are not installed")
-        self.bin, self.data, self.port = binaries, folder / "pgdata", _free_port()
+        self.bin, self.data, self.port = binaries, folder / "pgdata", free_port()
         self._as: list[str] = []
         if os.geteuid() == 0:  # PostgreSQL refuses to run as root
             self._as = ["runuser", "-u", "postgres", "--"]
@@ -220,7 +215,7 @@ class PrivateRedis:
         binary = shutil.which("redis-server")
         if binary is None:
             pytest.skip("redis-server is not installed")
-        self.binary, self.folder, self.port = binary, folder, _free_port()
+        self.binary, self.folder, self.port = binary, folder, free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -232,7 +227,7 @@ class PrivateRedis:
             with socket.socket() as probe:
                 if probe.connect_ex(("127.0.0.1", self.port)) == 0:
                     return
-            subprocess.run([sys.executable, "-c", "import time; time.sleep(0.05)"], check=True)
+            time.sleep(0.05)
         raise RuntimeError("redis-server did not start")
 
     def stop(self) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import socket
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -22,6 +21,7 @@ from bot.local_telegram import Held
 from bot.webhook import SECRET_HEADER, build_app, refuse_webhook
 from tests.driver import BotHarness
 from tests.fake_bot_api import DEFAULT_TOKEN, FakeBotApi
+from tests.webhook_residents import free_port
 
 SECRET = "s3cret-token_for-LIS-webhook-0123456789"
 RESIDENT = 7_100_000_321
@@ -170,12 +170,6 @@ def test_good_settings_start_and_the_secret_is_kept_out_of_logs() -> None:
 
 # -- the real entry point, as a process -------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.mark.slow
 async def test_the_webhook_worker_registers_answers_reports_health_and_stops_cleanly(
         tmp_path: Path) -> None:
@@ -188,7 +182,7 @@ async def test_the_webhook_worker_registers_answers_reports_health_and_stops_cle
 
     api = FakeBotApi(DEFAULT_TOKEN)
     await api.start()
-    port = _free_port()
+    port = free_port()
     env = bot_environment(api, tmp_path) | {
         "WEBHOOK_URL": "https://bot.example.org/telegram", "WEBHOOK_SECRET": SECRET,
         "WEBHOOK_PORT": str(port), "DENSE_MATCHING": "0"}

@@ -25,7 +25,7 @@ from sqlalchemy import text
 from storage.db import Database
 from tests.fake_bot_api import DEFAULT_TOKEN, FakeBotApi
 from tests.test_polling_e2e import PSEUDONYM_KEY, STARTUP_TIMEOUT, BotProcess, bot_environment
-from tests.webhook_residents import Resident, Worker
+from tests.webhook_residents import Resident, Worker, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -36,18 +36,10 @@ LEASE_SECONDS = 6  # lowered so the takeover of a killed worker's lease fits in 
 UNANSWERABLE = "Czy molo w Orłowie jest otwarte w nocy? 🌙"
 
 
-def _port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @asynccontextmanager
 async def webhook_worker(env: dict[str, str], cwd: Path
                          ) -> AsyncIterator[tuple[BotProcess, Worker]]:
-    port = _port()
+    port = free_port()
     process = BotProcess(await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "webhook", cwd=cwd, env=env | {"WEBHOOK_PORT": str(port)},
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,

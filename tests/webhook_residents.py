@@ -8,14 +8,21 @@ Used by the multi-worker tests and by benchmarks/load.py.
 from __future__ import annotations
 
 import json
+import socket
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 
+from bot.webhook import SECRET_HEADER
 from tests.fake_bot_api import FakeBotApi
 
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+def free_port() -> int:
+    """A port nothing listens on now, on 127.0.0.1 (for a worker or a private server)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @dataclass
