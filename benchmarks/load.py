@@ -330,7 +330,7 @@ class Presser:
         await worker.post(http, self.resident.message("/start"))
 
     def next_update(self) -> dict[str, Any]:
-        greeting = next(m for m in self.resident.api.chat_messages[self.resident.user_id])
+        greeting = self.resident.api.chat_messages[self.resident.user_id][0]
         buttons = [b for row in greeting.get("reply_markup", {}).get("inline_keyboard", [])
                    for b in row if "callback_data" in b]
         data = random.choice(buttons)["callback_data"] if buttons else "menu"

@@ -152,8 +152,12 @@ class ClassifierCache:
     def __init__(self, directory: Path, encoder: Encoder | None = None, *,
                  name: str | None = None) -> None:
         """The dense classifier of `encoder` in `directory`'s cache, or the one `name`d."""
-        file = name or f"{encoder.name if encoder else 'lexical'}.classifier.npz"
-        self.path = directory / CACHE_DIR / file if name is None else directory / file
+        if name is not None:
+            self.path = directory / name
+        elif encoder is not None:
+            self.path = directory / CACHE_DIR / f"{encoder.name}.classifier.npz"
+        else:
+            raise ValueError("a classifier cache needs an encoder or a file name")
 
     def load(self, fingerprint: str) -> tuple[np.ndarray, np.ndarray] | None:
         if not self.path.exists():

@@ -30,12 +30,6 @@ def _matches_at(tokens: list[str], start: int, cue: Cue) -> bool:
                for i, (stem, prefix) in enumerate(cue))
 
 
-def find(tokens: list[str], cues: list[Cue]) -> Cue | None:
-    """The first cue found anywhere in the tokens."""
-    for cue in cues:
-        if cue and any(_matches_at(tokens, start, cue) for start in range(len(tokens))):
-            return cue
-    return None
 
 
 class CueSet:
@@ -71,6 +65,12 @@ class CueSet:
 
     def found(self, tokens: list[str]) -> bool:
         return self.first(tokens) is not None
+
+
+def find(tokens: list[str], cues: list[Cue]) -> Cue | None:
+    """The first cue (in the list's order) found anywhere in the tokens."""
+    found = CueSet(cues).first(tokens)
+    return None if found is None else cues[found]
 
 
 class GroupedCues:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import logging
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -23,8 +22,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.db import Database
-
-log = logging.getLogger(__name__)
 
 
 def lock_key(name: str) -> int:

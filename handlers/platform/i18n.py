@@ -61,8 +61,8 @@ class LanguageChoices:
     def forget(self, user_id: int) -> None:
         self._choices.pop(user_id, None)
         self._remembered.pop(user_id, None)
-        if self._directory is not None and self._subject_of is not None:
-            self._directory.pop(self._subject_of(user_id), None)
+        if (directory := self._directory_of(user_id)) is not None:
+            directory[0].pop(directory[1], None)
 
     def load_directory(self, remembered: dict[str, str]) -> None:
         """Every stored language (the "languages" job, every few seconds)."""
@@ -70,8 +70,8 @@ class LanguageChoices:
 
     def cached_remembered(self, user_id: int) -> tuple[bool, str | None]:
         """(known, locale): known is False when the database must be asked."""
-        if self._directory is not None and self._subject_of is not None:
-            return True, self._directory.get(self._subject_of(user_id))
+        if (directory := self._directory_of(user_id)) is not None:
+            return True, directory[0].get(directory[1])
         entry = self._remembered.get(user_id)
         if entry is None or self._clock() - entry[0] > REMEMBERED_TTL:
             return False, None
@@ -80,12 +80,18 @@ class LanguageChoices:
     def cache_remembered(self, user_id: int, locale: str | None) -> None:
         """What is stored for the resident now (just stored, or just looked up)."""
         self._put(self._remembered, user_id, (self._clock(), locale))
-        if self._directory is not None and self._subject_of is not None:
-            subject = self._subject_of(user_id)
+        if (directory := self._directory_of(user_id)) is not None:
+            remembered, subject = directory
             if locale is None:
-                self._directory.pop(subject, None)
+                remembered.pop(subject, None)
             else:
-                self._directory[subject] = locale
+                remembered[subject] = locale
+
+    def _directory_of(self, user_id: int) -> tuple[dict[str, str], str] | None:
+        """The loaded directory and the resident's pseudonym in it, or None before loading."""
+        if self._directory is None or self._subject_of is None:
+            return None
+        return self._directory, self._subject_of(user_id)
 
     def _put(self, mapping: OrderedDict[int, Any], user_id: int, value: Any) -> None:
         mapping[user_id] = value

@@ -43,10 +43,8 @@ class Keyboard:
     def rows(self) -> list[list[InlineKeyboardButton]]:
         rows: list[list[InlineKeyboardButton]] = []
         position = 0
-        for number in range(len(self._buttons)):
-            if position >= len(self._buttons):
-                break
-            size = self._sizes[min(number, len(self._sizes) - 1)]
+        while position < len(self._buttons):
+            size = self._sizes[min(len(rows), len(self._sizes) - 1)]
             rows.append(self._buttons[position:position + size])
             position += size
         return rows
